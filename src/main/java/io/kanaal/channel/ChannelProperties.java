@@ -1,0 +1,40 @@
+package io.kanaal.channel;
+
+import java.util.Map;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * One configured sales channel ({@code kanaal.channels.<id>}).
+ *
+ * @param type         adapter type: selects the route templates {@code <type>-*} in routes/
+ * @param enabled      a disabled channel gets no routes and no stock
+ * @param baseUrl      the channel API's base URL
+ * @param safetyBuffer units held back from the ERP stock on this channel
+ * @param maxListed    the most this channel is ever told it can sell
+ * @param rateLimit    requests per second Kanaal sends to this channel at most
+ * @param consumers    concurrent deliveries to this channel (per SKU order is kept by message groups)
+ * @param settings     type-specific settings, passed to the route templates (credentials by env placeholder)
+ * @param listings     SKU to the channel's own listing id (Bol offer id); the database table channel_listing adds more
+ */
+public record ChannelProperties(
+        String type,
+        @DefaultValue("true") boolean enabled,
+        String baseUrl,
+        @DefaultValue("0") int safetyBuffer,
+        @DefaultValue("2147483647") int maxListed,
+        @DefaultValue("10") double rateLimit,
+        @DefaultValue("4") int consumers,
+        Map<String, String> settings,
+        Map<String, String> listings) {
+
+    public ChannelProperties {
+        settings = settings == null ? Map.of() : Map.copyOf(settings);
+        listings = listings == null ? Map.of() : Map.copyOf(listings);
+    }
+
+    /** The quantity this channel may show for the given available stock: buffer off, capped, never negative. */
+    public int listedQuantity(long available) {
+        long listed = Math.min(available - safetyBuffer, maxListed);
+        return (int) Math.max(0, listed);
+    }
+}

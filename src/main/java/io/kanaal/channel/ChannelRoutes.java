@@ -1,0 +1,104 @@
+package io.kanaal.channel;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.model.RouteTemplateParameterDefinition;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Instantiates route templates for each enabled channel: the templates with id {@code channel-<role>}
+ * (every channel) and {@code <type>-<role>} (the channel's type) in routes/ become routes
+ * {@code <channel>-<role>}, their parameters filled from the channel's configuration.
+ * Adding a channel of an existing type is configuration only.
+ */
+@Component
+public class ChannelRoutes implements CamelContextConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(ChannelRoutes.class);
+
+    private static final String SHARED = "channel-";
+
+    private final Channels channels;
+
+    public ChannelRoutes(Channels channels) {
+        this.channels = channels;
+    }
+
+    @Override
+    public void beforeApplicationStart(CamelContext camelContext) {
+        // templates are loaded with the routes; channels are added once the context runs
+    }
+
+    @Override
+    public void afterApplicationStart(CamelContext camelContext) {
+        List<RouteTemplateDefinition> templates =
+                camelContext.getCamelContextExtension().getContextPlugin(Model.class).getRouteTemplateDefinitions();
+        for (String id : channels.enabledIds()) {
+            ChannelProperties channel = channels.get(id);
+            String prefix = channel.type() + "-";
+            if (templates.stream().noneMatch(t -> t.getId().startsWith(prefix))) {
+                throw new IllegalStateException("kanaal.channels." + id + ": no route templates '" + prefix
+                        + "*' in routes/ for type '" + channel.type() + "'");
+            }
+            Map<String, String> values = parameters(id, channel);
+            for (RouteTemplateDefinition template : templates) {
+                String templateId = template.getId();
+                String role = templateId.startsWith(prefix) ? templateId.substring(prefix.length())
+                        : templateId.startsWith(SHARED) ? templateId.substring(SHARED.length()) : null;
+                if (role == null) {
+                    continue;
+                }
+                String routeId = id + "-" + role;
+                TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(camelContext, template.getId())
+                        .routeId(routeId);
+                for (RouteTemplateParameterDefinition parameter : template.getTemplateParameters()) {
+                    String value = values.get(parameter.getName());
+                    if (value != null) {
+                        builder.parameter(parameter.getName(), value);
+                    } else if (parameter.getDefaultValue() == null && parameter.isRequired()) {
+                        throw new IllegalStateException("kanaal.channels." + id + ".settings." + kebab(parameter.getName())
+                                + " is missing (route template " + template.getId() + ")");
+                    }
+                }
+                builder.add();
+                log.info("Channel {} ({}): route {} started", id, channel.type(), routeId);
+            }
+        }
+    }
+
+    private static Map<String, String> parameters(String id, ChannelProperties channel) {
+        Map<String, String> values = new HashMap<>();
+        channel.settings().forEach((key, value) -> values.put(camel(key), value));
+        values.put("channel", id);
+        values.put("baseUrl", channel.baseUrl());
+        values.put("consumers", Integer.toString(channel.consumers()));
+        return values;
+    }
+
+    static String camel(String key) {
+        StringBuilder out = new StringBuilder();
+        boolean upper = false;
+        for (char c : key.toCharArray()) {
+            if (c == '-' || c == '_') {
+                upper = true;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return out.toString();
+    }
+
+    private static String kebab(String name) {
+        return name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    }
+}

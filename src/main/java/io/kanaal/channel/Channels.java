@@ -1,0 +1,55 @@
+package io.kanaal.channel;
+
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.springframework.stereotype.Component;
+
+/** The configured channels, checked once at start-up. Routes ask it which channels exist and how each lists stock. */
+@Component("channels")
+public class Channels {
+
+    private static final Pattern CHANNEL_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    private final Map<String, ChannelProperties> channels;
+
+    public Channels(ChannelsProperties properties) {
+        properties.channels().forEach((id, channel) -> {
+            if (!CHANNEL_ID.matcher(id).matches()) {
+                throw new IllegalStateException("kanaal.channels." + id
+                        + ": a channel id is lower-case letters, digits and '-' (it names queues and routes)");
+            }
+            if (channel.type() == null || channel.type().isBlank()) {
+                throw new IllegalStateException("kanaal.channels." + id + ".type is missing");
+            }
+            if (channel.enabled() && (channel.baseUrl() == null || channel.baseUrl().isBlank())) {
+                throw new IllegalStateException("kanaal.channels." + id + ".base-url is missing");
+            }
+            if (channel.rateLimit() <= 0) {
+                throw new IllegalStateException("kanaal.channels." + id + ".rate-limit must be above 0");
+            }
+        });
+        this.channels = Map.copyOf(properties.channels());
+    }
+
+    /** Ids of the enabled channels, in a stable order. */
+    public List<String> enabledIds() {
+        return channels.entrySet().stream()
+                .filter(e -> e.getValue().enabled())
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
+    }
+
+    public ChannelProperties get(String id) {
+        ChannelProperties channel = channels.get(id);
+        if (channel == null) {
+            throw new IllegalArgumentException("unknown channel '" + id + "'");
+        }
+        return channel;
+    }
+
+    public Map<String, ChannelProperties> all() {
+        return channels;
+    }
+}

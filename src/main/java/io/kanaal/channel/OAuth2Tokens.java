@@ -1,0 +1,130 @@
+package io.kanaal.channel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.stereotype.Component;
+
+/**
+ * OAuth2 client-credentials tokens per channel (Bol.com's login), cached and fetched again before they
+ * expire. Settings of the channel: {@code token-url}, {@code client-id}, {@code client-secret}.
+ */
+@Component("oauth2Tokens")
+public class OAuth2Tokens {
+
+    private static final Duration MIN_MARGIN = Duration.ofSeconds(30);
+
+    private final Channels channels;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final Map<String, Token> cache = new ConcurrentHashMap<>();
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public OAuth2Tokens(Channels channels, ObjectMapper json) {
+        this(channels, json, Clock.systemUTC());
+    }
+
+    OAuth2Tokens(Channels channels, ObjectMapper json, Clock clock) {
+        this.channels = channels;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** The value of the Authorization header for the channel: {@code Bearer <token>}. */
+    public String authorization(String channel) {
+        Token token = cache.get(channel);
+        if (token == null || token.refreshAt.isBefore(clock.instant())) {
+            synchronized (this.lockFor(channel)) {
+                token = cache.get(channel);
+                if (token == null || token.refreshAt.isBefore(clock.instant())) {
+                    token = fetch(channel);
+                    cache.put(channel, token);
+                }
+            }
+        }
+        return "Bearer " + token.value;
+    }
+
+    /** Forgets the channel's token (the channel answered 401), so the next call fetches a new one. */
+    public void evict(String channel) {
+        cache.remove(channel);
+    }
+
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+    private Object lockFor(String channel) {
+        return locks.computeIfAbsent(channel, c -> new Object());
+    }
+
+    private Token fetch(String channel) {
+        Map<String, String> settings = channels.get(channel).settings();
+        String tokenUrl = required(channel, settings, "token-url");
+        String clientId = required(channel, settings, "client-id");
+        String clientSecret = required(channel, settings, "client-secret");
+        String basic = Base64.getEncoder()
+                .encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(tokenUrl))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Basic " + basic)
+                .header("Accept", "application/json")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw ChannelException.unavailable("channel " + channel + ": token endpoint unreachable: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ChannelException.unavailable("channel " + channel + ": interrupted while fetching a token");
+        }
+        int status = response.statusCode();
+        if (status >= 500 || status == 429) {
+            throw ChannelException.unavailable("channel " + channel + ": token endpoint answered HTTP " + status);
+        }
+        if (status != 200) {
+            throw ChannelException.rejected("channel " + channel + ": token endpoint refused the credentials (HTTP "
+                    + status + "): " + response.body());
+        }
+        try {
+            JsonNode body = json.readTree(response.body());
+            String value = body.path("access_token").asText("");
+            if (value.isBlank()) {
+                throw ChannelException.rejected("channel " + channel + ": token response has no access_token");
+            }
+            long expiresIn = body.path("expires_in").asLong(0);
+            Instant now = clock.instant();
+            Duration lifetime = Duration.ofSeconds(Math.max(0, expiresIn));
+            Duration margin = lifetime.dividedBy(10).compareTo(MIN_MARGIN) > 0 ? lifetime.dividedBy(10) : MIN_MARGIN;
+            // a token that lives shorter than the margin is used for this call only
+            return new Token(value, now.plus(lifetime).minus(margin));
+        } catch (IOException e) {
+            throw ChannelException.rejected("channel " + channel + ": token response is not JSON: " + e.getMessage());
+        }
+    }
+
+    private static String required(String channel, Map<String, String> settings, String key) {
+        String value = settings.get(key);
+        if (value == null || value.isBlank()) {
+            throw ChannelException.rejected("channel " + channel + ": setting '" + key
+                    + "' is empty (set it in kanaal.channels." + channel + ".settings, secrets from the environment)");
+        }
+        return value;
+    }
+
+    private record Token(String value, Instant refreshAt) {
+    }
+}

@@ -1,0 +1,57 @@
+package io.kanaal.config;
+
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.jms.artemis.ArtemisConfigurationCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Address settings of the embedded Artemis broker. A standalone broker needs the same settings in its
+ * broker.xml: see config/artemis/broker.xml.
+ *
+ * <ul>
+ *   <li>{@code kanaal.#}: broker-level redelivery with backoff after a rollback (a crash or a failed
+ *       dead-letter send), then {@code DLQ.<queue>}. Kanaal's routes dead-letter with the reason first.</li>
+ *   <li>{@code kanaal.channel.*.stock}: last-value queues keyed by SKU ({@code _AMQ_LVQ_NAME}), so a
+ *       channel that was down receives one current level per SKU. Never paged: paging breaks last-value.</li>
+ * </ul>
+ */
+@Configuration(proxyBeanMethods = false)
+public class BrokerConfiguration {
+
+    @Bean
+    ArtemisConfigurationCustomizer kanaalAddressSettings(
+            @Value("${kanaal.broker.acceptor:}") String acceptor,
+            @Value("${kanaal.broker.max-delivery-attempts:10}") int maxDeliveryAttempts) {
+        return configuration -> {
+            configuration.setPersistDeliveryCountBeforeDelivery(true);
+            configuration.setJMXManagementEnabled(false);
+            if (!acceptor.isBlank()) {
+                try {
+                    configuration.addAcceptorConfiguration("kanaal-netty", acceptor);
+                } catch (Exception e) {
+                    throw new IllegalStateException("kanaal.broker.acceptor '" + acceptor + "': " + e.getMessage(), e);
+                }
+            }
+            configuration.addAddressSetting("kanaal.#", redelivering(maxDeliveryAttempts));
+            configuration.addAddressSetting("kanaal.channel.*.stock", redelivering(maxDeliveryAttempts)
+                    .setDefaultLastValueQueue(true)
+                    .setAddressFullMessagePolicy(AddressFullMessagePolicy.BLOCK)
+                    .setMaxSizeBytes(256L * 1024 * 1024));
+        };
+    }
+
+    private static AddressSettings redelivering(int maxDeliveryAttempts) {
+        return new AddressSettings()
+                .setRedeliveryDelay(1_000)
+                .setRedeliveryMultiplier(2.0)
+                .setMaxRedeliveryDelay(300_000)
+                .setMaxDeliveryAttempts(maxDeliveryAttempts)
+                .setDeadLetterAddress(SimpleString.of("DLQ"))
+                .setAutoCreateDeadLetterResources(true)
+                .setDeadLetterQueuePrefix(SimpleString.of("DLQ."));
+    }
+}

@@ -1,0 +1,168 @@
+package io.kanaal.ops;
+
+import io.kanaal.channel.Channels;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Queue;
+import jakarta.jms.QueueBrowser;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.springframework.stereotype.Component;
+
+/**
+ * Dead-letter queues: {@code DLQ.<queue>} holds each message that could not be processed, as it came,
+ * with the reason. Ops list, browse, replay (back to the queue it came from) and discard them.
+ */
+@Component("deadLetters")
+public class DeadLetters {
+
+    public static final String PREFIX = "DLQ.";
+    public static final String REASON = "kanaalDeadLetterReason";
+    public static final String ORIGINAL_QUEUE = "kanaalOriginalQueue";
+    public static final String FAILED_ROUTE = "kanaalFailedRoute";
+    public static final String ATTEMPTS = "kanaalAttempts";
+    public static final String FAILED_AT = "kanaalFailedAt";
+
+    private final ConnectionFactory connectionFactory;
+    private final Channels channels;
+
+    public DeadLetters(ConnectionFactory connectionFactory, Channels channels) {
+        this.connectionFactory = connectionFactory;
+        this.channels = channels;
+    }
+
+    /**
+     * Marks a failed message with why and where it failed; returns the dead-letter queue to send it to.
+     * Called by the shared dead-letter route with the original message.
+     */
+    public String annotate(Exchange exchange, @Header("JMSDestination") Object destination) throws JMSException {
+        String queue = destination instanceof Queue q ? q.getQueueName() : String.valueOf(destination);
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Integer redeliveries = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
+        var in = exchange.getIn();
+        in.setHeader(REASON, failure == null ? "unknown" : failure.getClass().getSimpleName() + ": " + failure.getMessage());
+        in.setHeader(ORIGINAL_QUEUE, queue);
+        in.setHeader(FAILED_ROUTE, exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class));
+        in.setHeader(ATTEMPTS, redeliveries == null ? 1 : redeliveries + 1);
+        in.setHeader(FAILED_AT, Instant.now().toString());
+        return PREFIX + queue;
+    }
+
+    /** The dead-letter queues Kanaal knows of, with how many messages each holds. */
+    public List<Map<String, Object>> list() {
+        List<String> queues = Stream.concat(Stream.of("kanaal.erp.stock"),
+                channels.enabledIds().stream().map(id -> "kanaal.channel." + id + ".stock")).toList();
+        List<Map<String, Object>> result = new ArrayList<>();
+        for (String queue : queues) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("queue", PREFIX + queue);
+            entry.put("originalQueue", queue);
+            entry.put("messages", browse(PREFIX + queue, Integer.MAX_VALUE).size());
+            result.add(entry);
+        }
+        return result;
+    }
+
+    /** Up to {@code limit} messages of a dead-letter queue, oldest first, with their reasons. */
+    public List<Map<String, Object>> browse(@Header("queue") String queue, @Header("limit") Integer limit) {
+        requireDeadLetterQueue(queue);
+        int max = limit == null ? 100 : limit;
+        return withSession(false, session -> {
+            List<Map<String, Object>> messages = new ArrayList<>();
+            try (QueueBrowser browser = session.createBrowser(session.createQueue(queue))) {
+                for (Object each : Collections.list(browser.getEnumeration())) {
+                    if (messages.size() >= max) {
+                        break;
+                    }
+                    messages.add(describe((Message) each));
+                }
+            }
+            return messages;
+        });
+    }
+
+    /** Moves messages back to the queue they failed on; all of them, or the one with {@code messageId}. */
+    public Map<String, Object> replay(@Header("queue") String queue, @Header("messageId") String messageId) {
+        return drain(queue, messageId, true);
+    }
+
+    /** Deletes messages from a dead-letter queue; all of them, or the one with {@code messageId}. */
+    public Map<String, Object> discard(@Header("queue") String queue, @Header("messageId") String messageId) {
+        return drain(queue, messageId, false);
+    }
+
+    private Map<String, Object> drain(String queue, String messageId, boolean replay) {
+        requireDeadLetterQueue(queue);
+        int moved = withSession(true, session -> {
+            String selector = messageId == null || messageId.isBlank() ? null
+                    : "JMSMessageID = '" + messageId.replace("'", "''") + "'";
+            int count = 0;
+            try (MessageConsumer consumer = session.createConsumer(session.createQueue(queue), selector)) {
+                Message message;
+                while ((message = consumer.receive(500)) != null) {
+                    if (replay) {
+                        String original = message.getStringProperty(ORIGINAL_QUEUE);
+                        if (original == null) {
+                            original = queue.substring(PREFIX.length());
+                        }
+                        try (MessageProducer producer = session.createProducer(session.createQueue(original))) {
+                            producer.send(message);
+                        }
+                    }
+                    count++;
+                    session.commit();
+                }
+            }
+            return count;
+        });
+        return Map.of("queue", queue, replay ? "replayed" : "discarded", moved);
+    }
+
+    private static void requireDeadLetterQueue(String queue) {
+        if (queue == null || !queue.startsWith(PREFIX)) {
+            throw new IllegalArgumentException("not a dead-letter queue: " + queue);
+        }
+    }
+
+    private static Map<String, Object> describe(Message message) throws JMSException {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("messageId", message.getJMSMessageID());
+        entry.put("reason", message.getStringProperty(REASON));
+        entry.put("originalQueue", message.getStringProperty(ORIGINAL_QUEUE));
+        entry.put("failedRoute", message.getStringProperty(FAILED_ROUTE));
+        entry.put("attempts", message.getObjectProperty(ATTEMPTS));
+        entry.put("failedAt", message.getStringProperty(FAILED_AT));
+        entry.put("body", message instanceof TextMessage text ? text.getText() : message.getBody(String.class));
+        return entry;
+    }
+
+    private <T> T withSession(boolean transacted, SessionWork<T> work) {
+        try (Connection connection = connectionFactory.createConnection()) {
+            connection.start();
+            try (Session session = connection.createSession(transacted,
+                    transacted ? Session.SESSION_TRANSACTED : Session.AUTO_ACKNOWLEDGE)) {
+                return work.run(session);
+            }
+        } catch (JMSException e) {
+            throw new IllegalStateException("broker: " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SessionWork<T> {
+        T run(Session session) throws JMSException;
+    }
+}

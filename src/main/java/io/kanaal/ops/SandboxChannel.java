@@ -1,0 +1,47 @@
+package io.kanaal.ops;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+import org.springframework.stereotype.Component;
+
+/**
+ * A channel that Kanaal serves itself, for trying Kanaal without an account anywhere: the generic REST
+ * channel {@code sandbox} sends to it over HTTP like to any webshop, and it keeps the last requests it got.
+ */
+@Component("sandboxChannel")
+public class SandboxChannel {
+
+    private static final int KEEP = 1000;
+
+    private final Deque<Map<String, Object>> received = new ArrayDeque<>();
+
+    public synchronized void record(@Header("channel") String channel, @Header("sku") String sku, @Body String body) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("channel", channel);
+        entry.put("sku", sku);
+        entry.put("receivedAt", Instant.now().toString());
+        entry.put("body", body);
+        received.addFirst(entry);
+        while (received.size() > KEEP) {
+            received.removeLast();
+        }
+    }
+
+    /** What the sandbox channel received, newest first. */
+    public synchronized List<Map<String, Object>> received(@Header("channel") String channel) {
+        List<Map<String, Object>> result = new ArrayList<>();
+        for (Map<String, Object> entry : received) {
+            if (channel == null || channel.equals(entry.get("channel"))) {
+                result.add(entry);
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,60 @@
+package io.kanaal.stock;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Timestamp;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The last stock level the ERP reported per SKU and warehouse, in PostgreSQL. Stale data never wins:
+ * a level whose version is below the last one recorded is dropped.
+ */
+@Component("stockLedger")
+public class StockLedger {
+
+    private static final Logger log = LoggerFactory.getLogger(StockLedger.class);
+
+    private final JdbcTemplate jdbc;
+    private final Counter stale;
+
+    public StockLedger(JdbcTemplate jdbc, MeterRegistry meters) {
+        this.jdbc = jdbc;
+        this.stale = Counter.builder("kanaal.erp.stock.stale")
+                .description("ERP stock levels dropped because a newer one was already recorded")
+                .register(meters);
+    }
+
+    /**
+     * Records a level if it is newer than the last one for its SKU and warehouse.
+     *
+     * @param redelivered a redelivery of a message recorded before a rollback: the same version counts as new
+     * @return the SKU's total ERP stock across warehouses, or null when the level was stale
+     */
+    @Transactional
+    public Long record(StockLevel level, @Header("JMSRedelivered") Boolean redelivered) {
+        int updated = jdbc.update("""
+                INSERT INTO erp_stock (sku, warehouse, quantity, version, source_timestamp, received_at)
+                VALUES (?, ?, ?, ?, ?, now())
+                ON CONFLICT (sku, warehouse) DO UPDATE
+                   SET quantity = EXCLUDED.quantity, version = EXCLUDED.version,
+                       source_timestamp = EXCLUDED.source_timestamp, received_at = now()
+                 WHERE erp_stock.version < EXCLUDED.version
+                    OR (erp_stock.version = EXCLUDED.version AND ?)
+                """,
+                level.sku(), level.warehouseOrDefault(), level.quantity(), level.version(),
+                level.timestamp() == null ? null : Timestamp.from(level.timestamp().toInstant()),
+                Boolean.TRUE.equals(redelivered));
+        if (updated == 0) {
+            stale.increment();
+            log.info("Stale stock level dropped: sku={} warehouse={} version={}",
+                    level.sku(), level.warehouseOrDefault(), level.version());
+            return null;
+        }
+        return jdbc.queryForObject("SELECT sum(quantity) FROM erp_stock WHERE sku = ?", Long.class, level.sku());
+    }
+}
