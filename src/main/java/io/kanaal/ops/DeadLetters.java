@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
+import org.apache.camel.Processor;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,7 +28,7 @@ import org.springframework.stereotype.Component;
  * with the reason. Ops list, browse, replay (back to the queue it came from) and discard them.
  */
 @Component("deadLetters")
-public class DeadLetters {
+public class DeadLetters implements Processor {
 
     public static final String PREFIX = "DLQ.";
     public static final String REASON = "kanaalDeadLetterReason";
@@ -45,18 +46,28 @@ public class DeadLetters {
     }
 
     /**
+     * Called before each redelivery: counts the attempts on the exchange, where they survive the error
+     * handler putting the original message back for the dead-letter queue.
+     */
+    @Override
+    public void process(Exchange exchange) {
+        Integer redeliveries = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
+        exchange.setProperty(ATTEMPTS, redeliveries == null ? 1 : redeliveries + 1);
+    }
+
+    /**
      * Marks a failed message with why and where it failed; returns the dead-letter queue to send it to.
      * Called by the shared dead-letter route with the original message.
      */
     public String annotate(Exchange exchange, @Header("JMSDestination") Object destination) throws JMSException {
         String queue = destination instanceof Queue q ? q.getQueueName() : String.valueOf(destination);
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Integer redeliveries = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
+        Integer attempts = exchange.getProperty(ATTEMPTS, Integer.class);
         var in = exchange.getIn();
         in.setHeader(REASON, failure == null ? "unknown" : failure.getClass().getSimpleName() + ": " + failure.getMessage());
         in.setHeader(ORIGINAL_QUEUE, queue);
         in.setHeader(FAILED_ROUTE, exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class));
-        in.setHeader(ATTEMPTS, redeliveries == null ? 1 : redeliveries + 1);
+        in.setHeader(ATTEMPTS, attempts == null ? 1 : attempts);
         in.setHeader(FAILED_AT, Instant.now().toString());
         return PREFIX + queue;
     }

@@ -1,0 +1,145 @@
+package io.kanaal.channel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kanaal.support.ChannelStub;
+import io.kanaal.support.ChannelStub.Reply;
+import io.kanaal.support.KanaalIntegrationTest;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Channels that fail, throttle or go down: retried with backoff, coalesced, dead-lettered with the reason. */
+class ChannelFailureTest extends KanaalIntegrationTest {
+
+    private static final String SHOP_DLQ = "DLQ.kanaal.channel.shop.stock";
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void aChannelThatFailsThenThrottlesThenRecoversGetsTheNewestValueOnce() {
+        String sku = newSku();
+        SHOP.script("/shop/stock/" + sku, Reply.of(500, "{\"error\":\"boom\"}"),
+                Reply.of(429, "{\"title\":\"Too Many Requests\"}").withHeader("Retry-After", "1"));
+
+        pushStock(batch(level(sku, 10, 1)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> shopRequests(sku).size() >= 1);
+        pushStock(batch(level(sku, 20, 2)));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> shopRequests(sku).size() >= 3);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> shopRequests(sku).size() == 3);
+        List<ChannelStub.Request> requests = shopRequests(sku);
+        assertThat(requests.get(2).body()).as("the one delivery has the newest value")
+                .isEqualTo("{\"sku\":\"" + sku + "\",\"quantity\":18}");
+        assertThat(requests.get(2).atNanos() - requests.get(1).atNanos())
+                .as("the attempt after the 429 waited for Retry-After")
+                .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(950));
+        assertThat(deadLetters(SHOP_DLQ, sku)).isEmpty();
+    }
+
+    @Test
+    void aChannelThatNeverRecoversDeadLettersWithTheReasonAndTheOtherChannelIsNotDelayed() throws Exception {
+        String sku = newSku();
+        SHOP.always("/shop/stock/" + sku, Reply.of(503, "{\"error\":\"maintenance\"}"));
+
+        pushStock(batch(level(sku, 10, 1)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> bolRequests(sku).size() == 1);
+        assertThat(shopRequests(sku)).as("the shop is still being retried when Bol is done").hasSizeLessThan(4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters(SHOP_DLQ, sku).size() == 1);
+        JsonNode dead = deadLetters(SHOP_DLQ, sku).get(0);
+        assertThat(dead.get("reason").asText()).contains("HTTP 503").contains("maintenance");
+        assertThat(dead.get("attempts").asInt()).isEqualTo(4);
+        assertThat(dead.get("failedRoute").asText()).isEqualTo("shop-stock-publisher");
+        JsonNode original = json.readTree(dead.get("body").asText());
+        assertThat(original.get("sku").asText()).isEqualTo(sku);
+        assertThat(original.get("quantity").asInt()).isEqualTo(8);
+        assertThat(shopRequests(sku)).hasSize(4);
+
+        SHOP.reset();
+        HttpResponse<String> replay = post("/api/v1/ops/dead-letters/" + SHOP_DLQ + "/replay?messageId="
+                + dead.get("messageId").asText(), "");
+
+        assertThat(replay.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(replay.body()).get("replayed").asInt()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> shopRequests(sku).size() == 1);
+        assertThat(shopRequests(sku).get(0).body()).contains("\"quantity\":8");
+        assertThat(deadLetters(SHOP_DLQ, sku)).isEmpty();
+    }
+
+    @Test
+    void aRequestTheChannelRefusesIsDeadLetteredWithoutRetrying() {
+        String sku = newSku();
+        SHOP.always("/shop/stock/" + sku, Reply.of(400, "{\"error\":\"unknown product\"}"));
+
+        pushStock(batch(level(sku, 10, 1)));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(SHOP_DLQ, sku).size() == 1);
+        assertThat(deadLetters(SHOP_DLQ, sku).get(0).get("reason").asText()).contains("HTTP 400").contains("unknown product");
+        assertThat(shopRequests(sku)).hasSize(1);
+    }
+
+    @Test
+    void aSkuWithoutABolOfferIdIsDeadLetteredForBolOnly() {
+        String sku = "NO-OFFER-" + System.nanoTime();
+
+        pushStock(batch(level(sku, 10, 1)));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters("DLQ.kanaal.channel.bol-test.stock", sku).size() == 1);
+        assertThat(deadLetters("DLQ.kanaal.channel.bol-test.stock", sku).get(0).get("reason").asText())
+                .contains("no listing id for SKU '" + sku + "'");
+        await().atMost(Duration.ofSeconds(10)).until(() -> shopRequests(sku).size() == 1);
+    }
+
+    @Test
+    void aChannelThatWasDownGetsOneCurrentLevelPerSkuNotTheHistory() throws Exception {
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            skus.add(newSku());
+        }
+        camelContext.getRouteController().stopRoute("shop-stock-publisher");
+        try {
+            for (int sequence = 1; sequence <= 20; sequence++) {
+                final int q = sequence;
+                pushStock(batch(skus.stream().map(s -> level(s, 10 + q, q)).toArray(String[]::new)));
+            }
+            await().atMost(Duration.ofSeconds(15)).until(() -> skus.stream().allMatch(s -> {
+                List<ChannelStub.Request> bol = bolRequests(s);
+                return !bol.isEmpty() && bol.get(bol.size() - 1).body().contains("\"amount\":29");
+            }));
+        } finally {
+            camelContext.getRouteController().startRoute("shop-stock-publisher");
+        }
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> skus.stream().allMatch(s -> shopRequests(s).size() == 1));
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> skus.stream().allMatch(s -> shopRequests(s).size() == 1));
+        for (String sku : skus) {
+            assertThat(shopRequests(sku).get(0).body()).isEqualTo("{\"sku\":\"" + sku + "\",\"quantity\":28}");
+        }
+    }
+
+    private List<JsonNode> deadLetters(String queue, String sku) {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/api/v1/ops/dead-letters/" + queue))
+                .header("X-API-Key", API_KEY).GET());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        try {
+            List<JsonNode> found = new ArrayList<>();
+            for (JsonNode message : json.readTree(response.body())) {
+                if (json.readTree(message.get("body").asText()).path("sku").asText().equals(sku)) {
+                    found.add(message);
+                }
+            }
+            return found;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

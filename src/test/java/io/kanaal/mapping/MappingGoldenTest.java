@@ -1,0 +1,83 @@
+package io.kanaal.mapping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Golden files for every mapping in mappings/: each {@code src/test/resources/mappings/<type>/<kind>-<case>.input.json}
+ * is run through {@code mappings/<type>/<kind>.jsonata} by Camel's JSONata component, as the routes run it,
+ * and the whole result must equal {@code <kind>-<case>.expected.json}.
+ */
+class MappingGoldenTest {
+
+    private static final Path CASES = Path.of("src/test/resources/mappings");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static CamelContext camel;
+    private static ProducerTemplate template;
+
+    @BeforeAll
+    static void start() {
+        camel = new DefaultCamelContext();
+        camel.start();
+        template = camel.createProducerTemplate();
+    }
+
+    @AfterAll
+    static void stop() {
+        camel.stop();
+    }
+
+    static Stream<Arguments> cases() throws IOException {
+        try (Stream<Path> files = Files.walk(CASES)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".input.json")).sorted()
+                    .map(input -> Arguments.of(CASES.relativize(input).toString().replace(".input.json", ""), input))
+                    .toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void mappingGivesTheExpectedDocument(String name, Path input) throws IOException {
+        String type = input.getParent().getFileName().toString();
+        String file = input.getFileName().toString();
+        String kind = file.substring(0, file.indexOf('-'));
+        Path mapping = Path.of("mappings", type, kind + ".jsonata");
+        Path expected = input.resolveSibling(file.replace(".input.json", ".expected.json"));
+
+        String actual = template.requestBody("jsonata:file:" + mapping + "?inputType=JsonString&outputType=JsonString",
+                Files.readString(input), String.class);
+
+        JsonNode want = JSON.readTree(expected.toFile());
+        assertThat(JSON.readTree(actual)).as("%s -> %s", input, mapping).isEqualTo(want);
+    }
+
+    @Test
+    void everyMappingHasGoldenCases() throws IOException {
+        try (Stream<Path> mappings = Files.walk(Path.of("mappings"))) {
+            for (Path mapping : mappings.filter(f -> f.toString().endsWith(".jsonata")).toList()) {
+                String type = mapping.getParent().getFileName().toString();
+                String kind = mapping.getFileName().toString().replace(".jsonata", "");
+                try (Stream<Path> cases = Files.list(CASES.resolve(type))) {
+                    assertThat(cases.map(p -> p.getFileName().toString()))
+                            .as("golden cases for %s", mapping)
+                            .anyMatch(name -> name.startsWith(kind + "-") && name.endsWith(".input.json"));
+                }
+            }
+        }
+    }
+}

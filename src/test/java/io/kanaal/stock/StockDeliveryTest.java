@@ -1,0 +1,136 @@
+package io.kanaal.stock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kanaal.support.BolContract;
+import io.kanaal.support.ChannelStub;
+import io.kanaal.support.KanaalIntegrationTest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** ERP stock reaches every channel in the channel's own format, through its API, current and never stale. */
+class StockDeliveryTest extends KanaalIntegrationTest {
+
+    @Test
+    void everyChannelGetsItsOwnQuantityInItsOwnFormat() {
+        String sku = newSku();
+
+        pushStock(batch(level(sku, 10, 1)));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> shopRequests(sku).size() == 1 && bolRequests(sku).size() == 1);
+        ChannelStub.Request shop = shopRequests(sku).get(0);
+        assertThat(shop.method()).isEqualTo("PUT");
+        assertThat(shop.header("Content-Type")).isEqualTo("application/json");
+        assertThat(shop.body()).isEqualTo("{\"sku\":\"" + sku + "\",\"quantity\":8}");
+
+        ChannelStub.Request bol = bolRequests(sku).get(0);
+        assertThat(bol.method()).isEqualTo("PATCH");
+        assertThat(bol.header("Content-Type")).isEqualTo("application/vnd.retailer.v11+json");
+        assertThat(bol.header("Authorization")).startsWith("Bearer token-");
+        assertThat(bol.body()).isEqualTo("{\"stock\":{\"amount\":9,\"managedByRetailer\":true}}");
+        assertThat(shop.header("X-API-Key")).as("the ERP's key never leaves Kanaal").isNull();
+        assertThat(bol.header("JMSXGroupID")).as("no transport headers leak to a channel").isNull();
+    }
+
+    @Test
+    void theBufferAndCapApplyAndAQuantityIsNeverNegative() {
+        String plenty = newSku();
+        String scarce = newSku();
+
+        pushStock(batch(level(plenty, 5000, 1), level(scarce, 1, 1)));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> shopRequests(plenty).size() == 1
+                && bolRequests(plenty).size() == 1 && shopRequests(scarce).size() == 1 && bolRequests(scarce).size() == 1);
+        assertThat(shopRequests(plenty).get(0).body()).contains("\"quantity\":100");
+        assertThat(bolRequests(plenty).get(0).body()).contains("\"amount\":999");
+        assertThat(shopRequests(scarce).get(0).body()).contains("\"quantity\":0");
+        assertThat(bolRequests(scarce).get(0).body()).contains("\"amount\":0");
+    }
+
+    @Test
+    void aLevelOlderThanTheLastOneSeenIsAcknowledgedAndDropped() {
+        String bySequence = newSku();
+        String byTimestamp = newSku();
+
+        pushStock(batch(level(bySequence, 30, 5), stamped(byTimestamp, 30, "2026-11-23T10:00:00+01:00")));
+        await().atMost(Duration.ofSeconds(15)).until(() -> shopRequests(bySequence).size() == 1
+                && shopRequests(byTimestamp).size() == 1);
+        pushStock(batch(level(bySequence, 3, 4), stamped(byTimestamp, 3, "2026-11-23T08:59:59Z"),
+                level(bySequence, 20, 6)));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> shopRequests(bySequence).size() == 2);
+        assertThat(shopRequests(bySequence)).extracting(ChannelStub.Request::body)
+                .containsExactly(shopBody(bySequence, 28), shopBody(bySequence, 18));
+        assertThat(jdbc.queryForObject("SELECT quantity FROM erp_stock WHERE sku = ?", Integer.class, byTimestamp))
+                .isEqualTo(30);
+        assertThat(shopRequests(byTimestamp)).hasSize(1);
+    }
+
+    @Test
+    void levelsOfSeveralWarehousesAddUp() {
+        String sku = newSku();
+
+        pushStock(batch(warehouse(sku, 4, "north", 1), warehouse(sku, 6, "south", 1)));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> jdbc.queryForObject(
+                "SELECT delivered_quantity FROM channel_stock WHERE channel = 'shop' AND sku = ?", Integer.class, sku) != null
+                && jdbc.queryForObject("SELECT delivered_quantity FROM channel_stock WHERE channel = 'shop' AND sku = ?",
+                Integer.class, sku) == 8);
+    }
+
+    @Test
+    void oneBolTokenServesManyRequestsUntilItExpires() {
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            skus.add(newSku());
+        }
+
+        pushStock(batch(skus.stream().map(s -> level(s, 3, 1)).toArray(String[]::new)));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> skus.stream().allMatch(s -> bolRequests(s).size() == 1));
+        assertThat(BOL.tokensIssued()).isLessThanOrEqualTo(1);
+        ChannelStub.Request token = BOL.requests("/token").isEmpty() ? null : BOL.requests("/token").get(0);
+        if (token != null) {
+            assertThat(token.header("Authorization")).startsWith("Basic ");
+            assertThat(token.body()).isEqualTo("grant_type=client_credentials");
+        }
+        assertThat(bolRequests(skus.get(0)).get(0).header("Authorization"))
+                .isEqualTo(bolRequests(skus.get(4)).get(0).header("Authorization"));
+    }
+
+    @Test
+    void theBolContractCheckCatchesARequestThatBreaksTheSpec() {
+        ChannelStub.Request wrongMediaType = new ChannelStub.Request("PATCH",
+                "/retailer/offers/9b4ce5a0-7f3c-4bd0-8b0c-2d1f0a6a1f11",
+                Map.of("content-type", "application/json", "authorization", "Bearer x"),
+                "{\"stock\":{\"amount\":1,\"managedByRetailer\":true}}", 0);
+        ChannelStub.Request wrongBody = new ChannelStub.Request("PATCH",
+                "/retailer/offers/9b4ce5a0-7f3c-4bd0-8b0c-2d1f0a6a1f11",
+                Map.of("content-type", "application/vnd.retailer.v11+json", "authorization", "Bearer x"),
+                "{\"stock\":{\"amount\":\"many\"}}", 0);
+        ChannelStub.Request notAnOfferId = new ChannelStub.Request("PATCH", "/retailer/offers/ABC",
+                Map.of("content-type", "application/vnd.retailer.v11+json", "authorization", "Bearer x"),
+                "{\"stock\":{\"amount\":1,\"managedByRetailer\":true}}", 0);
+
+        assertThat(BolContract.violations(wrongMediaType)).isNotEmpty();
+        assertThat(BolContract.violations(wrongBody)).isNotEmpty();
+        assertThat(BolContract.violations(notAnOfferId)).isNotEmpty();
+    }
+
+    private static String shopBody(String sku, int quantity) {
+        return "{\"sku\":\"" + sku + "\",\"quantity\":" + quantity + "}";
+    }
+
+    private static String stamped(String sku, int quantity, String timestamp) {
+        return "{\"sku\":\"" + sku + "\",\"quantity\":" + quantity + ",\"timestamp\":\"" + timestamp + "\"}";
+    }
+
+    private static String warehouse(String sku, int quantity, String warehouse, long sequence) {
+        return "{\"sku\":\"" + sku + "\",\"quantity\":" + quantity + ",\"warehouse\":\"" + warehouse
+                + "\",\"sequence\":" + sequence + "}";
+    }
+}

@@ -1,0 +1,148 @@
+package io.kanaal.support;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A channel API on loopback for tests: records every request, answers 204 unless told otherwise, and
+ * serves an OAuth2 client-credentials token endpoint at {@code /token}. Answers can be scripted per path prefix.
+ */
+public final class ChannelStub implements AutoCloseable {
+
+    static {
+        // without it the JDK server delays small responses by ~40 ms (Nagle + delayed ACK)
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
+    public record Request(String method, String path, Map<String, String> headers, String body, long atNanos) {
+        public String header(String name) {
+            return headers.get(name.toLowerCase());
+        }
+    }
+
+    public record Reply(int status, Map<String, String> headers, String body) {
+        public static Reply of(int status) {
+            return new Reply(status, Map.of(), "");
+        }
+
+        public static Reply of(int status, String body) {
+            return new Reply(status, Map.of("Content-Type", "application/json"), body);
+        }
+
+        public Reply withHeader(String name, String value) {
+            Map<String, String> all = new TreeMap<>(headers);
+            all.put(name, value);
+            return new Reply(status, all, body);
+        }
+    }
+
+    private final HttpServer server;
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final Map<String, Deque<Reply>> scripted = new TreeMap<>();
+    private final Map<String, Reply> always = new TreeMap<>();
+    private final AtomicInteger tokensIssued = new AtomicInteger();
+
+    public ChannelStub() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        server.setExecutor(Executors.newFixedThreadPool(8));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The next answers for requests whose path starts with the prefix, one each, then the usual answer. */
+    public synchronized void script(String pathPrefix, Reply... replies) {
+        scripted.computeIfAbsent(pathPrefix, p -> new ArrayDeque<>()).addAll(List.of(replies));
+    }
+
+    /** Every request whose path starts with the prefix gets this answer, until {@link #reset()}. */
+    public synchronized void always(String pathPrefix, Reply reply) {
+        always.put(pathPrefix, reply);
+    }
+
+    public synchronized void reset() {
+        scripted.clear();
+        always.clear();
+        requests.clear();
+        tokensIssued.set(0);
+    }
+
+    public List<Request> requests() {
+        return new ArrayList<>(requests);
+    }
+
+    public List<Request> requests(String pathPrefix) {
+        return requests.stream().filter(r -> r.path().startsWith(pathPrefix)).toList();
+    }
+
+    public int tokensIssued() {
+        return tokensIssued.get();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Map<String, String> headers = new TreeMap<>();
+        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
+        String path = exchange.getRequestURI().getRawPath();
+        Request request = new Request(exchange.getRequestMethod(), path, headers, body, System.nanoTime());
+        Reply reply = replyFor(request);
+        requests.add(request);
+        byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
+        reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+        exchange.sendResponseHeaders(reply.status(), out.length == 0 ? -1 : out.length);
+        if (out.length > 0) {
+            try (OutputStream os = exchange.getResponseBody()) {
+                os.write(out);
+            }
+        }
+        exchange.close();
+    }
+
+    private synchronized Reply replyFor(Request request) {
+        for (Map.Entry<String, Deque<Reply>> entry : scripted.entrySet()) {
+            if (request.path().startsWith(entry.getKey()) && !entry.getValue().isEmpty()) {
+                return entry.getValue().poll();
+            }
+        }
+        for (Map.Entry<String, Reply> entry : always.entrySet()) {
+            if (request.path().startsWith(entry.getKey())) {
+                return entry.getValue();
+            }
+        }
+        if (request.path().equals("/token")) {
+            int n = tokensIssued.incrementAndGet();
+            return Reply.of(200, "{\"access_token\":\"token-" + n + "\",\"token_type\":\"Bearer\",\"expires_in\":299,\"scope\":\"RETAILER\"}");
+        }
+        return Reply.of(204);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

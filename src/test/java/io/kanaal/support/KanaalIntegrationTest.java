@@ -1,0 +1,145 @@
+package io.kanaal.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kanaal.KanaalApplication;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.apache.camel.CamelContext;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Kanaal as shipped (routes/ and mappings/ from the project folder) on its embedded Artemis and
+ * PostgreSQL, with two channels pointed at stubs on loopback: "shop" (generic REST) and "bol-test"
+ * (Bol.com). Every request sent to the Bol stub is checked against Bol's published spec after each test.
+ */
+@CamelSpringBootTest
+@SpringBootTest(classes = KanaalApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class KanaalIntegrationTest {
+
+    public static final String API_KEY = "test-" + UUID.randomUUID();
+    public static final ChannelStub SHOP = new ChannelStub();
+    public static final ChannelStub BOL = new ChannelStub();
+
+    @DynamicPropertySource
+    static void kanaal(DynamicPropertyRegistry registry) {
+        registry.add("kanaal.data-dir", () -> TestData.directory("shared"));
+        registry.add("kanaal.api.keys.erp", () -> API_KEY);
+        registry.add("kanaal.broker.acceptor", () -> "");
+        registry.add("kanaal.channels.sandbox.enabled", () -> "false");
+        registry.add("kanaal.delivery.initial-delay", () -> "100");
+        registry.add("kanaal.delivery.maximum-redeliveries", () -> "3");
+        registry.add("kanaal.delivery.maximum-delay", () -> "1000");
+        registry.add("camel.main.shutdown-timeout", () -> "5");
+
+        registry.add("kanaal.channels.shop.type", () -> "rest");
+        registry.add("kanaal.channels.shop.base-url", () -> SHOP.baseUrl() + "/shop");
+        registry.add("kanaal.channels.shop.safety-buffer", () -> "2");
+        registry.add("kanaal.channels.shop.max-listed", () -> "100");
+        registry.add("kanaal.channels.shop.rate-limit", () -> "1000");
+        registry.add("kanaal.channels.shop.consumers", () -> "2");
+
+        registry.add("kanaal.channels.bol-test.type", () -> "bol");
+        registry.add("kanaal.channels.bol-test.base-url", BOL::baseUrl);
+        registry.add("kanaal.channels.bol-test.safety-buffer", () -> "1");
+        registry.add("kanaal.channels.bol-test.max-listed", () -> "999");
+        registry.add("kanaal.channels.bol-test.rate-limit", () -> "1000");
+        registry.add("kanaal.channels.bol-test.consumers", () -> "2");
+        registry.add("kanaal.channels.bol-test.settings.token-url", () -> BOL.baseUrl() + "/token");
+        registry.add("kanaal.channels.bol-test.settings.client-id", () -> "kanaal-test");
+        registry.add("kanaal.channels.bol-test.settings.client-secret", () -> UUID.randomUUID().toString());
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected CamelContext camelContext;
+
+    @Autowired
+    protected JdbcTemplate jdbc;
+
+    @BeforeEach
+    void resetStubs() {
+        SHOP.reset();
+        BOL.reset();
+    }
+
+    @AfterEach
+    void everyBolRequestMatchesBolsSpec() {
+        for (ChannelStub.Request request : BOL.requests("/retailer")) {
+            assertThat(BolContract.violations(request))
+                    .as("%s %s %s", request.method(), request.path(), request.body())
+                    .isEmpty();
+        }
+    }
+
+    /** A SKU no other test uses, with a Bol offer id registered for it. */
+    protected String newSku() {
+        String sku = "SKU-" + UUID.randomUUID().toString().substring(0, 8);
+        jdbc.update("INSERT INTO channel_listing (channel, sku, listing_id) VALUES ('bol-test', ?, ?)",
+                sku, UUID.randomUUID().toString());
+        return sku;
+    }
+
+    protected String offerId(String sku) {
+        return jdbc.queryForObject("SELECT listing_id FROM channel_listing WHERE channel = 'bol-test' AND sku = ?",
+                String.class, sku);
+    }
+
+    protected HttpResponse<String> post(String path, String body) {
+        return send(HttpRequest.newBuilder(uri(path)).header("X-API-Key", API_KEY)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    protected HttpResponse<String> pushStock(String json) {
+        HttpResponse<String> response = post("/api/v1/stock", json);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return response;
+    }
+
+    protected static String level(String sku, int quantity, long sequence) {
+        return "{\"sku\":\"" + sku + "\",\"quantity\":" + quantity + ",\"sequence\":" + sequence + "}";
+    }
+
+    protected static String batch(String... levels) {
+        return "{\"items\":[" + String.join(",", levels) + "]}";
+    }
+
+    protected HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** Requests the shop stub got for a SKU. */
+    protected static List<ChannelStub.Request> shopRequests(String sku) {
+        return SHOP.requests("/shop/stock/" + sku);
+    }
+
+    protected List<ChannelStub.Request> bolRequests(String sku) {
+        return BOL.requests("/retailer/offers/" + offerId(sku));
+    }
+}
