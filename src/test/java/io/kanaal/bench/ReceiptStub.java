@@ -1,0 +1,85 @@
+package io.kanaal.bench;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * A channel endpoint in the benchmark's own process: answers 204 at once and records, per update number
+ * (the quantity in the body), when it first arrived, on the benchmark's clock.
+ */
+final class ReceiptStub implements AutoCloseable {
+
+    private final HttpServer server;
+    private final ExecutorService workers = Executors.newFixedThreadPool(16);
+    private volatile AtomicLongArray receivedAt = new AtomicLongArray(1);
+    private final AtomicLong requests = new AtomicLong();
+
+    ReceiptStub() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1000);
+        server.setExecutor(workers);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Starts a new phase with update numbers below {@code updates}. */
+    void reset(int updates) {
+        receivedAt = new AtomicLongArray(updates);
+        requests.set(0);
+    }
+
+    long receivedAt(int update) {
+        return receivedAt.get(update);
+    }
+
+    long requests() {
+        return requests.get();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        long now = System.nanoTime();
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readAllBytes();
+        }
+        requests.incrementAndGet();
+        int update = quantity(new String(body, StandardCharsets.UTF_8));
+        AtomicLongArray times = receivedAt;
+        if (update >= 0 && update < times.length()) {
+            times.compareAndSet(update, 0, now);
+        }
+        exchange.sendResponseHeaders(204, -1);
+        exchange.close();
+    }
+
+    static int quantity(String body) {
+        int at = body.indexOf("\"quantity\":");
+        if (at < 0) {
+            return -1;
+        }
+        int start = at + "\"quantity\":".length();
+        int end = start;
+        while (end < body.length() && Character.isDigit(body.charAt(end))) {
+            end++;
+        }
+        return end > start ? Integer.parseInt(body.substring(start, end)) : -1;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        workers.shutdownNow();
+    }
+}
