@@ -9,8 +9,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Address settings of the embedded Artemis broker. A standalone broker needs the same settings in its
- * broker.xml: see config/artemis/broker.xml.
+ * Address settings of the embedded Artemis broker. A standalone broker needs the same settings (the
+ * persisted delivery count included) in its etc/broker.properties: see config/artemis/broker.properties.
  *
  * <ul>
  *   <li>{@code kanaal.#}: broker-level redelivery with backoff after a rollback (a crash or a failed

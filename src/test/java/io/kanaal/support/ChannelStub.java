@@ -53,6 +53,7 @@ public final class ChannelStub implements AutoCloseable {
 
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final List<Request> succeeded = new CopyOnWriteArrayList<>();
     private final Map<String, Deque<Reply>> scripted = new TreeMap<>();
     private final Map<String, Reply> always = new TreeMap<>();
     private final AtomicInteger tokensIssued = new AtomicInteger();
@@ -86,6 +87,7 @@ public final class ChannelStub implements AutoCloseable {
         scripted.clear();
         always.clear();
         requests.clear();
+        succeeded.clear();
         tokensIssued.set(0);
     }
 
@@ -95,6 +97,11 @@ public final class ChannelStub implements AutoCloseable {
 
     public List<Request> requests(String pathPrefix) {
         return requests.stream().filter(r -> r.path().startsWith(pathPrefix)).toList();
+    }
+
+    /** The requests whose path starts with the prefix that this stub answered with a 2xx status, in order. */
+    public List<Request> succeeded(String pathPrefix) {
+        return succeeded.stream().filter(r -> r.path().startsWith(pathPrefix)).toList();
     }
 
     public int tokensIssued() {
@@ -112,6 +119,9 @@ public final class ChannelStub implements AutoCloseable {
         Request request = new Request(exchange.getRequestMethod(), path, headers, body, System.nanoTime());
         Reply reply = replyFor(request);
         requests.add(request);
+        if (reply.status() >= 200 && reply.status() < 300) {
+            succeeded.add(request);
+        }
         byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
         reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
         exchange.sendResponseHeaders(reply.status(), out.length == 0 ? -1 : out.length);
