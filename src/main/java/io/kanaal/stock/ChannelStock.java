@@ -75,12 +75,12 @@ public class ChannelStock {
     /**
      * The update to send now for a queued one: the channel's current desired quantity, or null when the
      * channel already shows it (a newer message was delivered first, or the quantity is what it already has).
+     * One consumer at a time handles a SKU on a channel (message groups), so no row lock is needed.
      */
-    @Transactional
     public ChannelStockUpdate pending(ChannelStockUpdate queued) {
         List<long[]> rows = jdbc.query("""
                 SELECT desired_quantity, desired_version, delivered_quantity, delivered_version
-                  FROM channel_stock WHERE channel = ? AND sku = ? FOR UPDATE
+                  FROM channel_stock WHERE channel = ? AND sku = ?
                 """,
                 (rs, i) -> new long[] {rs.getInt(1), rs.getLong(2),
                         rs.getObject(3) == null ? -1 : rs.getInt(3), rs.getObject(4) == null ? -1 : rs.getLong(4)},
@@ -97,8 +97,10 @@ public class ChannelStock {
             return null;
         }
         if (row[2] == desiredQuantity) {
-            jdbc.update("UPDATE channel_stock SET delivered_version = ? WHERE channel = ? AND sku = ?",
-                    desiredVersion, queued.channel(), queued.sku());
+            jdbc.update("""
+                    UPDATE channel_stock SET delivered_version = ?
+                     WHERE channel = ? AND sku = ? AND (delivered_version IS NULL OR delivered_version < ?)
+                    """, desiredVersion, queued.channel(), queued.sku(), desiredVersion);
             skipped(queued.channel(), "unchanged");
             return null;
         }

@@ -48,13 +48,15 @@ import org.springframework.context.ConfigurableApplicationContext;
  * minimal hand-written pipeline (HTTP ingress, durable JMS send, consumer, the same three POSTs) on the same
  * broker and stubs: the ceiling Kanaal's figures are read against.
  *
- * <p>Run: {@code ./mvnw -B -Pbench test-compile exec:java}. Options (system properties):
+ * <p>Run: {@code ./mvnw -B -Pbench test-compile exec:exec}. Options (system properties):
  * {@code bench.rates} (default 250,500,1000), {@code bench.max-rate} (offered load for the throughput phase,
- * default 2500), {@code bench.seconds} (per phase, default 20), {@code bench.skus} (default 10000).
+ * default 2500), {@code bench.seconds} (per phase, default 20), {@code bench.skus} (default 10000),
+ * {@code bench.channels} (default 3), {@code bench.connections} (driver connections, default 64),
+ * {@code bench.watch} (print per-route exchange counts every 2 s), {@code bench.kanaal-args} (extra Kanaal arguments).
  */
 public final class StockBenchmark {
 
-    private static final int CHANNELS = 3;
+    private static final int CHANNELS = Integer.getInteger("bench.channels", 3);
 
     private final int skus = Integer.getInteger("bench.skus", 10_000);
     private final int seconds = Integer.getInteger("bench.seconds", 20);
@@ -66,6 +68,11 @@ public final class StockBenchmark {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(4)).build();
     private final List<ReceiptStub> stubs = new ArrayList<>();
+    /**
+     * Senders: a fixed number of connections, like a real ERP client; an update waits here when all are
+     * busy, and its latency still counts from its intended send time, so queueing is not hidden.
+     */
+    private final ExecutorService senders = Executors.newFixedThreadPool(Integer.getInteger("bench.connections", 64));
 
     private StockBenchmark() {
         int total = 0;
@@ -98,6 +105,10 @@ public final class StockBenchmark {
             args.addAll(List.of(ch + "type=rest", ch + "base-url=" + stubs.get(i).baseUrl() + "/ch" + i,
                     ch + "rate-limit=100000", ch + "consumers=" + Integer.getInteger("bench.channel-consumers", 8)));
         }
+        String extra = System.getProperty("bench.kanaal-args", "");
+        if (!extra.isBlank()) {
+            args.addAll(List.of(extra.trim().split("\\s+")));
+        }
         System.out.printf("Kanaal stock benchmark: %d SKUs, %d channels, %d s per phase, open loop, %d cores%n",
                 skus, CHANNELS, seconds, Runtime.getRuntime().availableProcessors());
         try (ConfigurableApplicationContext kanaal = new SpringApplicationBuilder(KanaalApplication.class)
@@ -110,6 +121,22 @@ public final class StockBenchmark {
                             + ",\"sequence\":" + u + "}]}")).build();
 
             Phase.header();
+            io.micrometer.core.instrument.MeterRegistry meters = kanaal.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+            Thread watcher = new Thread(() -> {
+                while (true) {
+                    LockSupport.parkNanos(Duration.ofSeconds(2).toNanos());
+                    StringBuilder line = new StringBuilder("routes:");
+                    meters.find("camel.exchanges.succeeded").counters().stream()
+                            .sorted(java.util.Comparator.comparing(c -> c.getId().getTag("routeId")))
+                            .filter(c -> c.getId().getTag("routeId").matches(".*(fanout|publisher|sender|inbound)"))
+                            .forEach(c -> line.append(' ').append(c.getId().getTag("routeId")).append('=').append((long) c.count()));
+                    System.out.println(line);
+                }
+            });
+            watcher.setDaemon(true);
+            if (Boolean.getBoolean("bench.watch")) {
+                watcher.start();
+            }
             phase("kanaal", 200, 5, kanaalRequest).print(" (warm-up)");
             Phase kanaalMax = null;
             for (int rate : rates) {
@@ -159,16 +186,20 @@ public final class StockBenchmark {
                 LockSupport.parkNanos(wait);
             }
             int update = first + i;
-            inFlight.add(http.sendAsync(request.apply(update), HttpResponse.BodyHandlers.ofString())
-                    .handle((response, failure) -> {
-                        if (failure == null && response.statusCode() == 202
-                                && (response.body().isEmpty() || response.body().contains("\"accepted\":1"))) {
-                            accepted.incrementAndGet();
-                        } else {
-                            refused.incrementAndGet();
-                        }
-                        return null;
-                    }));
+            HttpRequest built = request.apply(update);
+            inFlight.add(CompletableFuture.runAsync(() -> {
+                try {
+                    HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() == 202
+                            && (response.body().isEmpty() || response.body().contains("\"accepted\":1"))) {
+                        accepted.incrementAndGet();
+                        return;
+                    }
+                } catch (Exception e) {
+                    // counted as refused
+                }
+                refused.incrementAndGet();
+            }, senders));
         }
         long sendEnd = System.nanoTime();
         CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get();
