@@ -8,6 +8,10 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -21,8 +25,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Guards the ERP API ({@code /api/**}) before any body is read: a missing or wrong API key gets 401,
- * a body over {@code kanaal.api.max-body-size} gets 413. The published descriptions
+ * Guards the ERP API ({@code /api/**}) before any route sees the request: a missing or wrong API key gets
+ * 401, a body over {@code kanaal.api.max-body-size} gets 413 (by its Content-Length, or as it is read). The published descriptions
  * ({@code /api/v1/openapi.json}, {@code /api/v1/schemas/**}) are open. The authenticated client's name
  * reaches the routes as header {@code X-Kanaal-Client}.
  */
@@ -60,7 +64,13 @@ public class ApiGuardFilter extends OncePerRequestFilter {
             problem(response, 413, "Payload Too Large", "The body is larger than " + max + " bytes");
             return;
         }
-        chain.doFilter(new GuardedRequest(request, client, max), response);
+        byte[] body = request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+        if (body.length > max) {
+            // a body sent without Content-Length (chunked) is measured as it is read
+            problem(response, 413, "Payload Too Large", "The body is larger than " + max + " bytes");
+            return;
+        }
+        chain.doFilter(new GuardedRequest(request, client, body), response);
     }
 
     private String authenticate(HttpServletRequest request) {
@@ -91,15 +101,15 @@ public class ApiGuardFilter extends OncePerRequestFilter {
         json.writeValue(response.getOutputStream(), Map.of("status", status, "title", title, "detail", detail));
     }
 
-    /** Carries the client's name, and stops reading a chunked body once it passes the limit. */
+    /** Carries the client's name and the body, already read and measured. */
     private static final class GuardedRequest extends HttpServletRequestWrapper {
         private final String client;
-        private final long max;
+        private final byte[] body;
 
-        GuardedRequest(HttpServletRequest request, String client, long max) {
+        GuardedRequest(HttpServletRequest request, String client, byte[] body) {
             super(request);
             this.client = client;
-            this.max = max;
+            this.body = body;
         }
 
         @Override
@@ -122,50 +132,49 @@ public class ApiGuardFilter extends OncePerRequestFilter {
         }
 
         @Override
-        public ServletInputStream getInputStream() throws IOException {
-            ServletInputStream in = super.getInputStream();
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            String encoding = getCharacterEncoding();
+            return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body),
+                    encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding)));
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
             return new ServletInputStream() {
-                private long read;
-
                 @Override
-                public int read() throws IOException {
-                    int b = in.read();
-                    if (b >= 0) {
-                        count(1);
-                    }
-                    return b;
+                public int read() {
+                    return in.read();
                 }
 
                 @Override
-                public int read(byte[] buffer, int offset, int length) throws IOException {
-                    int n = in.read(buffer, offset, length);
-                    if (n > 0) {
-                        count(n);
-                    }
-                    return n;
-                }
-
-                private void count(int n) {
-                    read += n;
-                    if (read > max) {
-                        throw new InvalidRequestException(413, "Payload Too Large",
-                                List.of("The body is larger than " + max + " bytes"));
-                    }
+                public int read(byte[] buffer, int offset, int length) {
+                    return in.read(buffer, offset, length);
                 }
 
                 @Override
                 public boolean isFinished() {
-                    return in.isFinished();
+                    return in.available() == 0;
                 }
 
                 @Override
                 public boolean isReady() {
-                    return in.isReady();
+                    return true;
                 }
 
                 @Override
                 public void setReadListener(ReadListener listener) {
-                    in.setReadListener(listener);
+                    throw new UnsupportedOperationException("the body is already read");
                 }
             };
         }

@@ -108,9 +108,15 @@ class StockApiTest extends KanaalIntegrationTest {
         }
         body.append("]}");
 
-        HttpResponse<String> response = post("/api/v1/stock", body.toString());
+        byte[] bytes = body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
-        assertThat(response.statusCode()).isEqualTo(413);
+        HttpResponse<String> declared = post("/api/v1/stock", body.toString());
+        HttpResponse<String> chunked = send(HttpRequest.newBuilder(uri("/api/v1/stock"))
+                .header("X-API-Key", API_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes))));
+
+        assertThat(declared.statusCode()).isEqualTo(413);
+        assertThat(chunked.statusCode()).as("a body without Content-Length is counted as it is read").isEqualTo(413);
         assertNothingQueuedFor(sku);
     }
 

@@ -1,0 +1,96 @@
+package io.kanaal.channel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kanaal.support.ChannelStub;
+import io.kanaal.support.ChannelStub.Reply;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Bol.com's OAuth2 client-credentials tokens: cached, fetched again before they expire, dropped on 401. */
+class OAuth2TokensTest {
+
+    private final ChannelStub login = new ChannelStub();
+    private final MutableClock clock = new MutableClock();
+    private final OAuth2Tokens tokens = new OAuth2Tokens(channels("secret"), new ObjectMapper(), clock);
+
+    @AfterEach
+    void stop() {
+        login.close();
+    }
+
+    @Test
+    void aTokenIsReusedUntilShortlyBeforeItExpiresThenFetchedAgain() {
+        assertThat(tokens.authorization("bol-nl")).isEqualTo("Bearer token-1");
+        clock.advance(Duration.ofSeconds(260));
+        assertThat(tokens.authorization("bol-nl")).as("299 s token, 30 s margin").isEqualTo("Bearer token-1");
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(tokens.authorization("bol-nl")).isEqualTo("Bearer token-2");
+        assertThat(login.tokensIssued()).isEqualTo(2);
+        ChannelStub.Request request = login.requests("/token").get(0);
+        assertThat(request.header("Authorization")).isEqualTo("Basic a2FuYWFsOnNlY3JldA==");
+        assertThat(request.body()).isEqualTo("grant_type=client_credentials");
+    }
+
+    @Test
+    void anEvictedTokenIsFetchedAgain() {
+        tokens.authorization("bol-nl");
+        tokens.evict("bol-nl");
+        assertThat(tokens.authorization("bol-nl")).isEqualTo("Bearer token-2");
+    }
+
+    @Test
+    void refusedCredentialsAreNotRetriedButALoginOutageIs() {
+        login.script("/token", Reply.of(401, "{\"error\":\"invalid_client\"}"), Reply.of(503));
+
+        assertThatThrownBy(() -> tokens.authorization("bol-nl"))
+                .isInstanceOfSatisfying(ChannelException.class, e -> assertThat(e.retryable()).isFalse())
+                .hasMessageContaining("refused the credentials");
+        assertThatThrownBy(() -> tokens.authorization("bol-nl"))
+                .isInstanceOfSatisfying(ChannelException.class, e -> assertThat(e.retryable()).isTrue());
+        assertThat(tokens.authorization("bol-nl")).isEqualTo("Bearer token-1");
+    }
+
+    @Test
+    void anEmptySecretIsNamedInTheError() {
+        OAuth2Tokens unconfigured = new OAuth2Tokens(channels(""), new ObjectMapper(), clock);
+
+        assertThatThrownBy(() -> unconfigured.authorization("bol-nl")).hasMessageContaining("client-secret");
+    }
+
+    private Channels channels(String secret) {
+        ChannelProperties bol = new ChannelProperties("bol", true, login.baseUrl(), 0, 999, 10, 1,
+                Map.of("token-url", login.baseUrl() + "/token", "client-id", "kanaal", "client-secret", secret), Map.of());
+        return new Channels(new ChannelsProperties(Map.of("bol-nl", bol)));
+    }
+
+    private static final class MutableClock extends Clock {
+        private Instant now = Instant.parse("2026-11-23T12:00:00Z");
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
