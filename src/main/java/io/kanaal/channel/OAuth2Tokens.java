@@ -30,6 +30,7 @@ public class OAuth2Tokens {
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final Map<String, Token> cache = new ConcurrentHashMap<>();
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     @org.springframework.beans.factory.annotation.Autowired
     public OAuth2Tokens(Channels channels, ObjectMapper json) {
@@ -46,7 +47,7 @@ public class OAuth2Tokens {
     public String authorization(String channel) {
         Token token = cache.get(channel);
         if (token == null || token.refreshAt.isBefore(clock.instant())) {
-            synchronized (this.lockFor(channel)) {
+            synchronized (lockFor(channel)) {
                 token = cache.get(channel);
                 if (token == null || token.refreshAt.isBefore(clock.instant())) {
                     token = fetch(channel);
@@ -61,8 +62,6 @@ public class OAuth2Tokens {
     public void evict(String channel) {
         cache.remove(channel);
     }
-
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     private Object lockFor(String channel) {
         return locks.computeIfAbsent(channel, c -> new Object());
