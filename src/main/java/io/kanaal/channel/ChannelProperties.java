@@ -13,6 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxListed    the most this channel is ever told it can sell
  * @param rateLimit    requests per second Kanaal sends to this channel at most
  * @param consumers    concurrent deliveries to this channel (per SKU order is kept by message groups)
+ * @param countsOwnOrders the channel subtracts its own open orders from the quantity Kanaal sets (Vendure
+ *                     allocates stock to its orders): Kanaal adds this channel's open reservations back
  * @param settings     type-specific settings, passed to the route templates (credentials by env placeholder)
  * @param listings     SKU to the channel's own listing id (Bol offer id); the database table channel_listing adds more
  */
@@ -24,6 +26,7 @@ public record ChannelProperties(
         @DefaultValue("2147483647") int maxListed,
         @DefaultValue("10") double rateLimit,
         @DefaultValue("4") int consumers,
+        @DefaultValue("false") boolean countsOwnOrders,
         Map<String, String> settings,
         Map<String, String> listings) {
 

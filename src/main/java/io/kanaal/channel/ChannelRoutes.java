@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
  * Instantiates route templates for each enabled channel: the templates with id {@code channel-<role>}
  * (every channel) and {@code <type>-<role>} (the channel's type) in routes/ become routes
  * {@code <channel>-<role>}, their parameters filled from the channel's configuration.
- * Adding a channel of an existing type is configuration only.
+ * Adding a channel of an existing type is configuration only. A channel polls for orders only when it sets
+ * {@code settings.poll-cron}, and acknowledges them only when it sets {@code settings.ack-path}.
  */
 @Component
 public class ChannelRoutes implements CamelContextConfiguration {
@@ -26,6 +27,9 @@ public class ChannelRoutes implements CamelContextConfiguration {
     private static final Logger log = LoggerFactory.getLogger(ChannelRoutes.class);
 
     private static final String SHARED = "channel-";
+
+    /** Roles a channel has only when it configures their setting: polling needs a cron, acknowledging a path. */
+    private static final Map<String, String> SWITCHED_BY = Map.of("order-poller", "pollCron", "order-ack", "ackPath");
 
     private final Channels channels;
 
@@ -50,11 +54,14 @@ public class ChannelRoutes implements CamelContextConfiguration {
                         + "*' in routes/ for type '" + channel.type() + "'");
             }
             Map<String, String> values = parameters(id, channel);
+            boolean acknowledges = values.containsKey("ackPath")
+                    && templates.stream().anyMatch(t -> t.getId().equals(prefix + "order-ack"));
+            values.put("orderAcks", Boolean.toString(acknowledges));
             for (RouteTemplateDefinition template : templates) {
                 String templateId = template.getId();
                 String role = templateId.startsWith(prefix) ? templateId.substring(prefix.length())
                         : templateId.startsWith(SHARED) ? templateId.substring(SHARED.length()) : null;
-                if (role == null) {
+                if (role == null || (SWITCHED_BY.containsKey(role) && !values.containsKey(SWITCHED_BY.get(role)))) {
                     continue;
                 }
                 String routeId = id + "-" + role;
@@ -81,6 +88,7 @@ public class ChannelRoutes implements CamelContextConfiguration {
         values.put("channel", id);
         values.put("baseUrl", channel.baseUrl());
         values.put("consumers", Integer.toString(channel.consumers()));
+        values.putIfAbsent("orderMapping", channel.type() + "/order.jsonata");
         return values;
     }
 

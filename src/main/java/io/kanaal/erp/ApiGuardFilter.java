@@ -28,7 +28,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Guards the ERP API ({@code /api/**}) before any route sees the request: a missing or wrong API key gets
  * 401, a body over {@code kanaal.api.max-body-size} gets 413 (by its Content-Length, or as it is read). The published descriptions
  * ({@code /api/v1/openapi.json}, {@code /api/v1/schemas/**}) are open. The authenticated client's name
- * reaches the routes as header {@code X-Kanaal-Client}.
+ * reaches the routes as header {@code X-Kanaal-Client}. Channel webhooks ({@code /webhooks/**}) get the same
+ * body limit; they prove who they are by signature, not API key.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -47,13 +48,17 @@ public class ApiGuardFilter extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String path = request.getRequestURI();
+        if (path.startsWith("/webhooks/")) {
+            return false;
+        }
         return !path.startsWith("/api/") || path.equals("/api/v1/openapi.json") || path.startsWith("/api/v1/schemas/");
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String client = authenticate(request);
+        // webhooks are checked by the channel's signature over the body, not by API key (see Webhooks)
+        String client = request.getRequestURI().startsWith("/webhooks/") ? "webhook" : authenticate(request);
         if (client == null) {
             response.setHeader("WWW-Authenticate", "ApiKey header=\"X-API-Key\"");
             problem(response, 401, "Unauthorized", "A valid API key is required in header X-API-Key");

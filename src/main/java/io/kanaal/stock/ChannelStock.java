@@ -1,11 +1,13 @@
 package io.kanaal.stock;
 
+import io.kanaal.channel.ChannelProperties;
 import io.kanaal.channel.Channels;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Array;
+import java.util.HashMap;
 import java.util.List;
-import org.apache.camel.Body;
+import java.util.Map;
 import org.apache.camel.Variable;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -31,17 +33,46 @@ public class ChannelStock {
     }
 
     /**
-     * Sets every enabled channel's desired quantity for a SKU from its available stock.
+     * Sets every enabled channel's desired quantity for a SKU from its available-to-sell: the ERP's stock
+     * less the open reservations. A channel that subtracts its own open orders itself (countsOwnOrders,
+     * e.g. Vendure allocating stock to its orders) gets its own reservations added back, so no order is
+     * subtracted twice. Holds the SKU's lock, so the last computation sees every committed change.
      *
-     * @return one update per channel that does not show this quantity yet
+     * @return one update per channel that does not show this quantity yet; none while the ERP has not
+     *         reported the SKU
      */
     @Transactional
-    public List<ChannelStockUpdate> fanOut(@Variable("sku") String sku, @Body long available) {
+    public List<ChannelStockUpdate> fanOut(@Variable("sku") String sku) {
         List<String> ids = channels.enabledIds();
         if (ids.isEmpty()) {
             return List.of();
         }
-        Integer[] quantities = ids.stream().map(id -> channels.get(id).listedQuantity(available)).toArray(Integer[]::new);
+        Reservations.lock(jdbc, sku);
+        Map<String, Long> reserved = new HashMap<>();
+        Long[] erpStock = new Long[1];
+        jdbc.query("""
+                SELECT NULL, sum(quantity) FROM erp_stock WHERE sku = ?
+                UNION ALL
+                SELECT channel, sum(quantity) FROM reservation WHERE sku = ? AND released_at IS NULL GROUP BY channel
+                """, rs -> {
+                    String channel = rs.getString(1);
+                    long quantity = rs.getLong(2);
+                    if (channel == null) {
+                        erpStock[0] = rs.wasNull() ? null : quantity;
+                    } else {
+                        reserved.put(channel, quantity);
+                    }
+                }, sku, sku);
+        if (erpStock[0] == null) {
+            ids.forEach(id -> skipped(id, "no-erp-stock"));
+            return List.of();
+        }
+        long available = erpStock[0] - reserved.values().stream().mapToLong(Long::longValue).sum();
+        Integer[] quantities = ids.stream().map(id -> {
+            ChannelProperties channel = channels.get(id);
+            long own = channel.countsOwnOrders() ? reserved.getOrDefault(id, 0L) : 0L;
+            return channel.listedQuantity(available + own);
+        }).toArray(Integer[]::new);
         jdbc.execute((ConnectionCallback<Integer>) connection -> {
             Array channelArray = connection.createArrayOf("varchar", ids.toArray());
             Array quantityArray = connection.createArrayOf("int4", quantities);
@@ -121,7 +152,7 @@ public class ChannelStock {
     }
 
     /** Channel quantities as ops see them: desired and delivered per channel for one SKU. */
-    public List<java.util.Map<String, Object>> status(String sku) {
+    public List<Map<String, Object>> status(String sku) {
         return jdbc.queryForList("""
                 SELECT channel, desired_quantity, desired_at, delivered_quantity, delivered_at,
                        (delivered_version IS NOT NULL AND delivered_version >= desired_version) AS in_sync

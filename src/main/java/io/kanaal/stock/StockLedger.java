@@ -12,7 +12,8 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The last stock level the ERP reported per SKU and warehouse, in PostgreSQL. Stale data never wins:
- * a level whose version is below the last one recorded is dropped.
+ * a level whose version is below the last one recorded is dropped (the orders it includes are still
+ * released: a newer level includes them too).
  */
 @Component("stockLedger")
 public class StockLedger {
@@ -20,23 +21,29 @@ public class StockLedger {
     private static final Logger log = LoggerFactory.getLogger(StockLedger.class);
 
     private final JdbcTemplate jdbc;
+    private final Reservations reservations;
     private final Counter stale;
 
-    public StockLedger(JdbcTemplate jdbc, MeterRegistry meters) {
+    public StockLedger(JdbcTemplate jdbc, Reservations reservations, MeterRegistry meters) {
         this.jdbc = jdbc;
+        this.reservations = reservations;
         this.stale = Counter.builder("kanaal.erp.stock.stale")
                 .description("ERP stock levels dropped because a newer one was already recorded")
                 .register(meters);
     }
 
     /**
-     * Records a level if it is newer than the last one for its SKU and warehouse.
+     * Records a level if it is newer than the last one for its SKU and warehouse, and ends the reservations
+     * of this SKU by the orders the level already includes, in the same transaction: at no moment does an
+     * order count both in the ERP's stock and in the reservation ledger.
      *
      * @param redelivered a redelivery of a message recorded before a rollback: the same version counts as new
-     * @return the SKU's total ERP stock across warehouses, or null when the level was stale
+     * @return true when the SKU's available-to-sell may have changed (new level or released reservations)
      */
     @Transactional
-    public Long record(StockLevel level, @Header("JMSRedelivered") Boolean redelivered) {
+    public boolean record(StockLevel level, @Header("JMSRedelivered") Boolean redelivered) {
+        Reservations.lock(jdbc, level.sku());
+        int released = reservations.release(level.sku(), level.includedOrders(), "erp-stock");
         int updated = jdbc.update("""
                 INSERT INTO erp_stock (sku, warehouse, quantity, version, source_timestamp, received_at)
                 VALUES (?, ?, ?, ?, ?, now())
@@ -53,8 +60,7 @@ public class StockLedger {
             stale.increment();
             log.info("Stale stock level dropped: sku={} warehouse={} version={}",
                     level.sku(), level.warehouseOrDefault(), level.version());
-            return null;
         }
-        return jdbc.queryForObject("SELECT sum(quantity) FROM erp_stock WHERE sku = ?", Long.class, level.sku());
+        return updated > 0 || released > 0;
     }
 }

@@ -2,6 +2,7 @@ package io.kanaal.stock;
 
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 /**
  * A stock level as the ERP reports it: the canonical message on {@code kanaal.erp.stock}.
@@ -11,8 +12,15 @@ import java.time.temporal.ChronoUnit;
  * @param warehouse optional warehouse; a SKU's levels across warehouses add up
  * @param sequence  the ERP's increasing sequence number for this SKU, if it has one
  * @param timestamp when the ERP recorded this level, if it has no sequence
+ * @param includedOrders orders (their orderRef, {@code <channel>/<channelOrderId>}) whose units this level
+ *                  already accounts for: their reservations of this SKU are released when it is recorded
  */
-public record StockLevel(String sku, int quantity, String warehouse, Long sequence, OffsetDateTime timestamp) {
+public record StockLevel(String sku, int quantity, String warehouse, Long sequence, OffsetDateTime timestamp,
+        List<String> includedOrders) {
+
+    public StockLevel {
+        includedOrders = includedOrders == null ? List.of() : List.copyOf(includedOrders);
+    }
 
     /** Orders updates of one SKU: the ERP's sequence, or else its timestamp in microseconds. */
     public long version() {
@@ -20,6 +28,11 @@ public record StockLevel(String sku, int quantity, String warehouse, Long sequen
             return sequence;
         }
         return ChronoUnit.MICROS.between(OffsetDateTime.parse("1970-01-01T00:00:00Z"), timestamp);
+    }
+
+    /** Per SKU, levels keep their order on the queues (message groups). */
+    public String groupKey() {
+        return sku;
     }
 
     public String warehouseOrDefault() {

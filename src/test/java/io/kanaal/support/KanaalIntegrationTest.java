@@ -23,8 +23,9 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Kanaal as shipped (routes/ and mappings/ from the project folder) on its embedded Artemis and
- * PostgreSQL, with two channels pointed at stubs on loopback: "shop" (generic REST) and "bol-test"
- * (Bol.com). Every request sent to the Bol stub is checked against Bol's published spec after each test.
+ * PostgreSQL, with three channels pointed at stubs on loopback: "shop" (generic REST; polls orders every
+ * second from /shop/orders, acknowledges them, takes webhooks), "market" (generic REST at /market on the
+ * same stub; webhooks, no safety buffer) and "bol-test" (Bol.com). Every request sent to the Bol stub is checked against Bol's published spec after each test.
  */
 @CamelSpringBootTest
 @SpringBootTest(classes = KanaalApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -33,6 +34,8 @@ public abstract class KanaalIntegrationTest {
     public static final String API_KEY = "test-" + UUID.randomUUID();
     public static final ChannelStub SHOP = new ChannelStub();
     public static final ChannelStub BOL = new ChannelStub();
+    public static final String SHOP_WEBHOOK_SECRET = "shop-" + UUID.randomUUID();
+    public static final String MARKET_WEBHOOK_SECRET = "market-" + UUID.randomUUID();
 
     @DynamicPropertySource
     static void kanaal(DynamicPropertyRegistry registry) {
@@ -51,6 +54,16 @@ public abstract class KanaalIntegrationTest {
         registry.add("kanaal.channels.shop.max-listed", () -> "100");
         registry.add("kanaal.channels.shop.rate-limit", () -> "1000");
         registry.add("kanaal.channels.shop.consumers", () -> "2");
+        registry.add("kanaal.channels.shop.settings.poll-cron", () -> "0/1 * * * * ?");
+        registry.add("kanaal.channels.shop.settings.ack-path", () -> "/orders/$simple{variable.order[channelOrderId]}/ack");
+        registry.add("kanaal.channels.shop.settings.webhook-secret", () -> SHOP_WEBHOOK_SECRET);
+
+        // a second REST channel on the same stub (paths /market/...): no safety buffer, orders by webhook
+        registry.add("kanaal.channels.market.type", () -> "rest");
+        registry.add("kanaal.channels.market.base-url", () -> SHOP.baseUrl() + "/market");
+        registry.add("kanaal.channels.market.rate-limit", () -> "1000");
+        registry.add("kanaal.channels.market.consumers", () -> "2");
+        registry.add("kanaal.channels.market.settings.webhook-secret", () -> MARKET_WEBHOOK_SECRET);
 
         registry.add("kanaal.channels.bol-test.type", () -> "bol");
         registry.add("kanaal.channels.bol-test.base-url", BOL::baseUrl);

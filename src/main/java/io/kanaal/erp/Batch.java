@@ -1,0 +1,7 @@
+package io.kanaal.erp;
+
+import java.util.List;
+
+/** A validated ERP batch: the items to queue, and the report to send back. */
+public record Batch<T>(List<T> accepted, BatchReport report) {
+}

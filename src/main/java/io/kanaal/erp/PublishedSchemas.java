@@ -1,0 +1,29 @@
+package io.kanaal.erp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.apache.camel.Header;
+import org.springframework.stereotype.Component;
+
+/** The JSON Schemas Kanaal publishes under {@code /api/v1/schemas/<name>}. */
+@Component("publishedSchemas")
+public class PublishedSchemas {
+
+    static final Set<String> NAMES = Set.of("stock-batch.schema.json", "shipment-batch.schema.json",
+            "cancellation-batch.schema.json", "order.schema.json");
+
+    /** The schema's text, or null for a name Kanaal does not publish. */
+    public String text(@Header("name") String name) {
+        if (name == null || !NAMES.contains(name)) {
+            return null;
+        }
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("schema/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,8 +1,0 @@
-package io.kanaal.erp;
-
-import io.kanaal.stock.StockLevel;
-import java.util.List;
-
-/** A validated batch: the levels to queue, and the report to send back. */
-public record StockBatch(List<StockLevel> accepted, BatchReport report) {
-}

@@ -1,0 +1,106 @@
+package io.kanaal.order;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kanaal.stock.Reservations;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Body;
+import org.apache.camel.Variable;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Shipments and cancellations from the ERP, on their way back to the order's channel. The message a
+ * channel's sender gets (and its shipment/cancellation mapping reads) is:
+ * {@code {kind, orderRef, channel, channelOrderId, carrier, trackingCode, shippedAt, reason,
+ * lines: [{lineId, sku, quantity}], order: <the canonical order>}}, its lines resolved against the order.
+ */
+@Component("fulfilments")
+public class Fulfilments {
+
+    private final Orders orders;
+    private final Reservations reservations;
+    private final ObjectMapper json;
+
+    public Fulfilments(Orders orders, Reservations reservations, ObjectMapper json) {
+        this.orders = orders;
+        this.reservations = reservations;
+        this.json = json;
+    }
+
+    /** The channel's message for a shipment or cancellation. */
+    public String message(@Body Fulfilment item) {
+        JsonNode order = orders.find(item.channel(), item.channelOrderId())
+                .orElseThrow(() -> new InvalidOrderException("Unknown order " + item.orderRef(),
+                        List.of("Kanaal has not taken this order in")));
+        ObjectNode message = json.createObjectNode();
+        message.put("kind", item.kind());
+        message.put("orderRef", item.orderRef());
+        message.put("channel", item.channel());
+        message.put("channelOrderId", item.channelOrderId());
+        if (item.kind().equals("shipment")) {
+            message.put("carrier", item.carrier());
+            message.put("trackingCode", item.trackingCode());
+            OffsetDateTime shippedAt = item.shippedAt() == null ? OffsetDateTime.now(ZoneOffset.UTC) : item.shippedAt();
+            message.put("shippedAt", shippedAt.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        } else {
+            message.put("reason", item.reason() == null ? "OUT_OF_STOCK" : item.reason());
+        }
+        message.set("lines", lines(order, item.kind().equals("shipment") ? item.lines() : List.of()));
+        message.set("order", order);
+        return message.toString();
+    }
+
+    /**
+     * The order's lines that this fulfilment covers, with the channel's line ids: the lines the ERP named
+     * (by SKU, up to the quantity it gave), or every line of the order.
+     */
+    private ArrayNode lines(JsonNode order, List<Fulfilment.Line> requested) {
+        ArrayNode lines = json.createArrayNode();
+        Map<String, Integer> wanted = new HashMap<>();
+        requested.forEach(line -> wanted.merge(line.sku(), line.quantity(), Integer::sum));
+        for (JsonNode line : order.path("lines")) {
+            String sku = line.path("sku").asText();
+            int quantity = line.path("quantity").asInt();
+            if (!requested.isEmpty()) {
+                int left = wanted.getOrDefault(sku, 0);
+                quantity = Math.min(quantity, left);
+                wanted.put(sku, left - quantity);
+            }
+            if (quantity > 0) {
+                ObjectNode out = lines.addObject();
+                if (line.hasNonNull("lineId")) {
+                    out.put("lineId", line.get("lineId").asText());
+                }
+                out.put("sku", sku);
+                out.put("quantity", quantity);
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * A cancelled order's reservations end and it is marked cancelled, in one transaction.
+     *
+     * @return the SKUs whose available-to-sell went up again
+     */
+    @Transactional
+    public List<String> cancelled(@Body Fulfilment item) {
+        orders.status(item.channel(), item.channelOrderId(), "cancelled");
+        return reservations.releaseOrder(item.channel(), item.channelOrderId(), "cancellation");
+    }
+
+    /** The channel took the shipment or cancellation. */
+    public void delivered(@Variable("fulfilment") Map<String, Object> fulfilment) {
+        if ("shipment".equals(fulfilment.get("kind"))) {
+            orders.status((String) fulfilment.get("channel"), (String) fulfilment.get("channelOrderId"), "shipped");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.kanaal.order;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import io.kanaal.erp.InvalidRequestException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.camel.Body;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Where each channel's incremental order poll continues: the last change it saw, in PostgreSQL, so a
+ * restart continues where the last successful poll ended. A poll that fails leaves it where it was:
+ * the next poll asks again from there.
+ */
+@Component("orderPolls")
+public class OrderPolls {
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+
+    public OrderPolls(JdbcTemplate jdbc, ObjectMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /**
+     * The orders in a poll's answer, each as the channel sent it.
+     *
+     * @param field the answer's field that holds the array of orders; empty when the answer is the array
+     */
+    public List<String> orders(String answer, String field) throws JsonProcessingException {
+        List<String> orders = new ArrayList<>();
+        for (JsonNode order : list(answer, field)) {
+            orders.add(json.writeValueAsString(order));
+        }
+        return orders;
+    }
+
+    /** The orders a channel pushed: one order (an object) or several (an array). */
+    public List<String> received(String body) throws JsonProcessingException {
+        JsonNode document;
+        try {
+            document = json.readTree(body == null ? "" : body);
+        } catch (JsonProcessingException e) {
+            throw new InvalidRequestException(400, "The body is not valid JSON", List.of(e.getOriginalMessage()));
+        }
+        if (document != null && document.isObject()) {
+            return List.of(json.writeValueAsString(document));
+        }
+        if (document != null && document.isArray()) {
+            return orders(body, "");
+        }
+        throw new InvalidRequestException(400, "Not an order", List.of("expected a JSON object or an array of them"));
+    }
+
+    /** The highest value of {@code watermarkField} among the answer's orders; null when there are none. */
+    public String watermark(String answer, String field, String watermarkField) throws JsonProcessingException {
+        String highest = null;
+        for (JsonNode order : list(answer, field)) {
+            String value = sortable(order.path(watermarkField).asText(null));
+            if (value != null && (highest == null || value.compareTo(highest) > 0)) {
+                highest = value;
+            }
+        }
+        return highest;
+    }
+
+    private static final DateTimeFormatter WATERMARK =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+    /** A date-time in one fixed form (UTC, microseconds), so that watermarks compare as text. */
+    static String sortable(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return WATERMARK.format(OffsetDateTime.parse(value).toInstant());
+        } catch (DateTimeParseException e) {
+            return value;
+        }
+    }
+
+    private JsonNode list(String answer, String field) throws JsonProcessingException {
+        JsonNode document = json.readTree(answer == null || answer.isBlank() ? "[]" : answer);
+        JsonNode list = field == null || field.isEmpty() ? document : document.path(field);
+        if (list.isMissingNode() || list.isNull()) {
+            return json.createArrayNode();
+        }
+        if (!list.isArray()) {
+            throw new IllegalStateException("the channel's order list" + (field == null || field.isEmpty() ? "" : " '" + field + "'")
+                    + " is not a JSON array");
+        }
+        return list;
+    }
+
+    /** The last change seen on the channel, or {@code initial} before its first successful poll. */
+    public String since(String channel, String initial) {
+        return jdbc.query("SELECT watermark FROM order_poll_watermark WHERE channel = ?",
+                (rs, i) -> rs.getString(1), channel).stream().findFirst().orElse(initial);
+    }
+
+    /** Moves the channel's watermark forward to {@code watermark} (never back; empty leaves it). */
+    public void advance(String channel, @Body String watermark) {
+        if (watermark == null || watermark.isBlank()) {
+            jdbc.update("UPDATE order_poll_watermark SET polled_at = now() WHERE channel = ?", channel);
+            return;
+        }
+        jdbc.update("""
+                INSERT INTO order_poll_watermark (channel, watermark) VALUES (?, ?)
+                ON CONFLICT (channel) DO UPDATE SET watermark = EXCLUDED.watermark, polled_at = now()
+                 WHERE order_poll_watermark.watermark < EXCLUDED.watermark
+                """, channel, watermark);
+    }
+}

@@ -1,0 +1,133 @@
+package io.kanaal.order;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.ValidationMessage;
+import io.kanaal.erp.Schemas;
+import io.kanaal.stock.Reservations;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Timestamp;
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.camel.Body;
+import org.apache.camel.Variable;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Orders taken in from the channels: the canonical form (checked against schema/order.schema.json),
+ * the order index in PostgreSQL and the reservations each order makes.
+ */
+@Component("orders")
+public class Orders {
+
+    public static final String SCHEMA = "schema/order.schema.json";
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+    private final Reservations reservations;
+    private final MeterRegistry meters;
+    private final JsonSchema schema = Schemas.load(SCHEMA);
+
+    public Orders(JdbcTemplate jdbc, ObjectMapper json, Reservations reservations, MeterRegistry meters) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.reservations = reservations;
+        this.meters = meters;
+    }
+
+    /** Kanaal's reference of an order, as the ERP quotes it. */
+    public static String orderRef(String channel, String channelOrderId) {
+        return channel + "/" + channelOrderId;
+    }
+
+    /**
+     * The channel's mapped order as a canonical order: adds the channel and orderRef and checks it
+     * against the schema.
+     *
+     * @throws InvalidOrderException when it does not match the schema
+     */
+    public String canonical(@Variable("channel") String channel, @Body String mapped) {
+        JsonNode document;
+        try {
+            document = json.readTree(mapped == null ? "" : mapped);
+        } catch (JsonProcessingException e) {
+            throw new InvalidOrderException("The order mapping did not give JSON", List.of(e.getOriginalMessage()));
+        }
+        if (!(document instanceof ObjectNode mappedOrder)) {
+            throw new InvalidOrderException("The order mapping gave no order", List.of("expected a JSON object"));
+        }
+        ObjectNode order = json.createObjectNode();
+        String channelOrderId = mappedOrder.path("channelOrderId").asText("");
+        order.put("orderRef", orderRef(channel, channelOrderId));
+        order.put("channel", channel);
+        mappedOrder.remove(List.of("orderRef", "channel"));
+        order.setAll(mappedOrder);
+        List<String> errors = schema.validate(order).stream().map(ValidationMessage::getMessage).sorted().toList();
+        if (!errors.isEmpty()) {
+            meters.counter("kanaal.orders.invalid", "channel", channel).increment();
+            throw new InvalidOrderException("Order '" + channelOrderId + "' from " + channel
+                    + " does not match the canonical order schema", errors);
+        }
+        return order.toString();
+    }
+
+    /** The idempotency key of a canonical order: its orderRef. */
+    public String key(@Body String canonical) throws JsonProcessingException {
+        return json.readTree(canonical).path("orderRef").asText();
+    }
+
+    /**
+     * Records the order in the order index and reserves its units, in one transaction. Taking the same
+     * order in again changes nothing: neither the index nor the ledger counts it twice.
+     *
+     * @return the SKUs whose available-to-sell went down (to recompute for every channel)
+     */
+    @Transactional
+    public List<String> take(@Body String canonical) throws JsonProcessingException {
+        JsonNode order = json.readTree(canonical);
+        String channel = order.path("channel").asText();
+        String channelOrderId = order.path("channelOrderId").asText();
+        String status = order.path("status").asText("open");
+        jdbc.update("""
+                INSERT INTO channel_order (channel, channel_order_id, ordered_at, status, canonical)
+                VALUES (?, ?, ?, ?, ?::jsonb) ON CONFLICT (channel, channel_order_id) DO NOTHING
+                """, channel, channelOrderId,
+                Timestamp.from(OffsetDateTime.parse(order.path("orderedAt").asText()).toInstant()), status, canonical);
+        if (status.equals("cancelled") || status.equals("shipped")) {
+            return List.of();
+        }
+        Map<String, Integer> units = new LinkedHashMap<>();
+        for (JsonNode line : order.path("lines")) {
+            units.merge(line.path("sku").asText(), line.path("quantity").asInt(), Integer::sum);
+        }
+        List<String> reserved = reservations.reserve(channel, channelOrderId, units);
+        meters.counter("kanaal.orders.taken", "channel", channel).increment();
+        return reserved;
+    }
+
+    /** The canonical order as it went onto the unified queue, if Kanaal took it in. */
+    public Optional<JsonNode> find(String channel, String channelOrderId) {
+        return jdbc.query("SELECT canonical::text FROM channel_order WHERE channel = ? AND channel_order_id = ?",
+                (rs, i) -> rs.getString(1), channel, channelOrderId).stream().findFirst().map(text -> {
+                    try {
+                        return json.readTree(text);
+                    } catch (JsonProcessingException e) {
+                        throw new IllegalStateException("channel_order " + channel + "/" + channelOrderId, e);
+                    }
+                });
+    }
+
+    /** Marks the order's state in the index (shipped, cancelled). */
+    public void status(String channel, String channelOrderId, String status) {
+        jdbc.update("UPDATE channel_order SET status = ? WHERE channel = ? AND channel_order_id = ?",
+                status, channel, channelOrderId);
+    }
+}

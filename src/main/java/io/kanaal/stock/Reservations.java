@@ -1,0 +1,98 @@
+package io.kanaal.stock;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The reservation ledger in PostgreSQL: each order reserves, per SKU, the units it takes until the ERP's
+ * stock reflects the order or the order is cancelled. One row per order and SKU, so taking an order in
+ * twice never reserves twice, and releasing twice releases once.
+ *
+ * <p>Everything that changes a SKU's available-to-sell (a new ERP level, a reservation, a release) and
+ * the computation of the channels' quantities from it hold the SKU's transaction-scoped advisory lock:
+ * two orders for the last unit, taken in on two channels at once, are counted one after the other.
+ */
+@Component
+public class Reservations {
+
+    private final JdbcTemplate jdbc;
+
+    public Reservations(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Serializes changes to one SKU's available-to-sell until the current transaction ends. */
+    static void lock(JdbcTemplate jdbc, String sku) {
+        jdbc.query("SELECT pg_advisory_xact_lock(hashtext(?))", rs -> null, sku);
+    }
+
+    /**
+     * Reserves an order's units per SKU (call inside a transaction). A SKU the order already reserved, or
+     * whose reservation was released, is left as it is.
+     *
+     * @param units SKU to units
+     * @return the SKUs newly reserved
+     */
+    public List<String> reserve(String channel, String channelOrderId, Map<String, Integer> units) {
+        List<String> reserved = new ArrayList<>();
+        // locks in SKU order, so two orders sharing SKUs cannot deadlock
+        for (Map.Entry<String, Integer> line : new TreeMap<>(units).entrySet()) {
+            lock(jdbc, line.getKey());
+            int inserted = jdbc.update("""
+                    INSERT INTO reservation (channel, channel_order_id, sku, quantity) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (channel, channel_order_id, sku) DO NOTHING
+                    """, channel, channelOrderId, line.getKey(), line.getValue());
+            if (inserted > 0) {
+                reserved.add(line.getKey());
+            }
+        }
+        return reserved;
+    }
+
+    /**
+     * Ends the open reservations of one SKU by the given orders (call inside a transaction holding the SKU's lock).
+     *
+     * @param orderRefs {@code <channel>/<channelOrderId>}
+     * @return how many reservations ended
+     */
+    int release(String sku, Collection<String> orderRefs, String releasedBy) {
+        int released = 0;
+        for (String orderRef : orderRefs) {
+            int slash = orderRef.indexOf('/');
+            released += jdbc.update("""
+                    UPDATE reservation SET released_at = now(), released_by = ?
+                     WHERE channel = ? AND channel_order_id = ? AND sku = ? AND released_at IS NULL
+                    """, releasedBy, orderRef.substring(0, slash), orderRef.substring(slash + 1), sku);
+        }
+        return released;
+    }
+
+    /**
+     * Ends every open reservation of an order (call inside a transaction).
+     *
+     * @return the SKUs whose reservation ended
+     */
+    public List<String> releaseOrder(String channel, String channelOrderId, String releasedBy) {
+        List<String> skus = jdbc.queryForList("""
+                SELECT sku FROM reservation WHERE channel = ? AND channel_order_id = ? AND released_at IS NULL ORDER BY sku
+                """, String.class, channel, channelOrderId);
+        for (String sku : skus) {
+            lock(jdbc, sku);
+            release(sku, List.of(channel + "/" + channelOrderId), releasedBy);
+        }
+        return skus;
+    }
+
+    /** Open reservations of a SKU per channel, as ops see them. */
+    public List<Map<String, Object>> open(String sku) {
+        return jdbc.queryForList("""
+                SELECT channel, channel_order_id, quantity, reserved_at FROM reservation
+                 WHERE sku = ? AND released_at IS NULL ORDER BY reserved_at
+                """, sku);
+    }
+}

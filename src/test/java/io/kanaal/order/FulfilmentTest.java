@@ -1,0 +1,138 @@
+package io.kanaal.order;
+
+import static io.kanaal.order.OrderIntakeTest.shopOrder;
+import static io.kanaal.order.OrderIntakeTest.sign;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kanaal.support.ChannelStub.Reply;
+import io.kanaal.support.KanaalIntegrationTest;
+import jakarta.jms.Message;
+import jakarta.jms.TextMessage;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jms.core.JmsTemplate;
+
+/**
+ * Shipments and cancellations from the ERP reach the channel the order came from, in its format; a
+ * cancelled order's units are for sale again on every channel.
+ */
+class FulfilmentTest extends KanaalIntegrationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Autowired
+    JmsTemplate jms;
+
+    @Test
+    void aShipmentReachesTheOrdersChannelWithCarrierAndTrackingCode() throws Exception {
+        String sku = newSku();
+        String id = takeOrder("shop", SHOP_WEBHOOK_SECRET, sku, 2);
+
+        HttpResponse<String> response = post("/api/v1/shipments", """
+                {"items":[{"orderRef":"shop/%s","carrier":"PostNL","trackingCode":"3SKAN123","shippedAt":"2026-11-23T16:00:00Z"}]}
+                """.formatted(id));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        assertThat(JSON.readTree(response.body()).path("accepted").asInt()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !SHOP.succeeded("/shop/orders/" + id + "/shipments").isEmpty());
+        JsonNode sent = JSON.readTree(SHOP.succeeded("/shop/orders/" + id + "/shipments").get(0).body());
+        assertThat(sent).isEqualTo(JSON.readTree("""
+                {"orderId":"%s","carrier":"PostNL","trackingCode":"3SKAN123","shippedAt":"2026-11-23T16:00:00Z",
+                 "items":[{"id":"L1","sku":"%s","quantity":2}]}
+                """.formatted(id, sku)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> "shipped".equals(jdbc.queryForObject(
+                "SELECT status FROM channel_order WHERE channel_order_id = ?", String.class, id)));
+        assertThat(SHOP.requests("/market/orders")).isEmpty();
+    }
+
+    @Test
+    void aCancellationReachesTheOrdersChannelAndItsUnitsAreForSaleAgainEverywhere() throws Exception {
+        String sku = newSku();
+        pushStock(batch(level(sku, 10, 1)));
+        String id = takeOrder("market", MARKET_WEBHOOK_SECRET, sku, 4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 4);
+
+        HttpResponse<String> response = post("/api/v1/cancellations",
+                "{\"items\":[{\"orderRef\":\"market/" + id + "\",\"reason\":\"CUSTOMER_REQUEST\"}]}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !SHOP.succeeded("/market/orders/" + id + "/cancellation").isEmpty());
+        assertThat(JSON.readTree(SHOP.succeeded("/market/orders/" + id + "/cancellation").get(0).body()))
+                .isEqualTo(JSON.readTree("{\"orderId\":\"" + id + "\",\"reason\":\"CUSTOMER_REQUEST\"}"));
+        // the 4 units are back: shop 10 - buffer 2, market 10
+        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 8
+                && OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 10);
+        assertThat(jdbc.queryForObject("SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id))
+                .isEqualTo("cancellation");
+    }
+
+    @Test
+    void unknownOrdersAndIncompleteShipmentsAreRejectedPerItemAndTheRestGoesOn() throws Exception {
+        String sku = newSku();
+        String id = takeOrder("shop", SHOP_WEBHOOK_SECRET, sku, 1);
+
+        HttpResponse<String> response = post("/api/v1/shipments", """
+                {"items":[
+                  {"orderRef":"shop/no-such-order","carrier":"DHL","trackingCode":"X1"},
+                  {"orderRef":"shop/%s","carrier":"DHL"},
+                  {"orderRef":"shop/%s","carrier":"DHL","trackingCode":"JVGL0001"}
+                ]}
+                """.formatted(id, id));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        JsonNode report = JSON.readTree(response.body());
+        assertThat(report.path("accepted").asInt()).isEqualTo(1);
+        assertThat(report.path("items").get(0).path("status").asText()).isEqualTo("rejected");
+        assertThat(report.path("items").get(0).path("errors").toString()).contains("unknown order shop/no-such-order");
+        assertThat(report.path("items").get(1).path("errors").toString()).contains("trackingCode");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !SHOP.succeeded("/shop/orders/" + id + "/shipments").isEmpty());
+        assertThat(SHOP.requests("/shop/orders/" + id + "/shipments")).hasSize(1);
+        assertThat(SHOP.requests("/shop/orders/no-such-order")).isEmpty();
+
+        HttpResponse<String> noKey = send(HttpRequest.newBuilder(uri("/api/v1/shipments"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[]}")));
+        assertThat(noKey.statusCode()).isEqualTo(401);
+        assertThat(post("/api/v1/cancellations", "{\"items\":[{\"orderRef\":\"shop\"}]}").statusCode()).isEqualTo(202);
+        assertThat(post("/api/v1/cancellations", "not json").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aShipmentTheChannelRefusesEndsInTheChannelsDeadLetterQueueWithTheReason() throws Exception {
+        String sku = newSku();
+        String id = takeOrder("market", MARKET_WEBHOOK_SECRET, sku, 1);
+        SHOP.always("/market/orders/" + id + "/shipments", Reply.of(422, "{\"error\":\"order already shipped\"}"));
+
+        assertThat(post("/api/v1/shipments", "{\"items\":[{\"orderRef\":\"market/" + id
+                + "\",\"carrier\":\"DPD\",\"trackingCode\":\"DPD42\"}]}").statusCode()).isEqualTo(202);
+
+        jms.setReceiveTimeout(10_000);
+        Message dead = jms.receiveSelected("DLQ.kanaal.channel.market.fulfilment",
+                "kanaalDeadLetterReason LIKE '%already shipped%'");
+        assertThat(dead).isNotNull();
+        assertThat(((TextMessage) dead).getText()).contains("\"trackingCode\":\"DPD42\"").contains("market/" + id);
+        assertThat(SHOP.requests("/market/orders/" + id + "/shipments")).hasSize(1);
+    }
+
+    /** An order taken in through the channel's webhook; returns its id once it is on the unified queue. */
+    private String takeOrder(String channel, String secret, String sku, int quantity) throws Exception {
+        String id = "F-" + UUID.randomUUID();
+        String body = shopOrder(id, sku, quantity, "2026-11-23T15:30:00Z");
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/webhooks/" + channel + "/orders"))
+                .header("Content-Type", "application/json")
+                .header("X-Kanaal-Signature", sign(secret, body))
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        jms.setReceiveTimeout(15_000);
+        assertThat(jms.receiveSelected("kanaal.orders.unified", "kanaalOrderRef = '" + channel + "/" + id + "'"))
+                .as("order on the unified queue").isNotNull();
+        return id;
+    }
+}

@@ -1,0 +1,265 @@
+package io.kanaal.order;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kanaal.support.ChannelStub;
+import io.kanaal.support.ChannelStub.Reply;
+import io.kanaal.support.KanaalIntegrationTest;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.TextMessage;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jms.core.JmsTemplate;
+
+/**
+ * Orders from the channels reach kanaal.orders.unified once, in the canonical shape, and their units are
+ * reserved on every channel at once. Runs the shipped routes on the embedded broker and database.
+ */
+class OrderIntakeTest extends KanaalIntegrationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Autowired
+    JmsTemplate jms;
+
+    @Test
+    void anOrderPolledAgainAndAgainReachesTheUnifiedQueueOnceAndIsAcknowledged() throws Exception {
+        String sku = newSku();
+        pushStock(batch(level(sku, 10, 1)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/shop/stock/" + sku) == 8);
+        String id = "P-" + UUID.randomUUID();
+        SHOP.always("/shop/orders", Reply.of(200, "[" + shopOrder(id, sku, 3, "2026-11-23T10:00:00Z") + "]"));
+
+        JsonNode order = receiveOrder("shop/" + id);
+
+        assertThat(order.path("channel").asText()).isEqualTo("shop");
+        assertThat(order.path("channelOrderId").asText()).isEqualTo(id);
+        assertThat(order.path("currency").asText()).isEqualTo("EUR");
+        assertThat(order.path("lines").get(0).path("sku").asText()).isEqualTo(sku);
+        assertThat(order.path("lines").get(0).path("quantity").asInt()).isEqualTo(3);
+        assertThat(order.path("totals").path("total").decimalValue()).isEqualByComparingTo("60.00");
+        // the order's 3 units are reserved on every channel: 10 - 3, less each channel's buffer
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/shop/stock/" + sku) == 5
+                && lastQuantity("/market/stock/" + sku) == 7
+                && bolQuantity(sku) == 6);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !SHOP.succeeded("/shop/orders/" + id + "/ack").isEmpty());
+
+        // the shop keeps listing the order: several more polls, still one order on the queue, one reservation
+        int polls = SHOP.requests("/shop/orders").size();
+        await().atMost(Duration.ofSeconds(10)).until(() -> SHOP.requests("/shop/orders").size() >= polls + 3);
+        assertThat(receiveOrderOrNull("shop/" + id, 500)).isNull();
+        assertThat(jdbc.queryForObject("SELECT sum(quantity) FROM reservation WHERE sku = ?", Integer.class, sku))
+                .isEqualTo(3);
+        SHOP.reset();
+    }
+
+    @Test
+    void aWebhookWithABadSignatureGets401AndNothingIsQueued() throws Exception {
+        String sku = newSku();
+        String id = "W-" + UUID.randomUUID();
+        String body = shopOrder(id, sku, 1, "2026-11-23T11:00:00Z");
+
+        assertThat(webhook("shop", body, "sha256=" + "0".repeat(64)).statusCode()).isEqualTo(401);
+        assertThat(webhook("shop", body, null).statusCode()).isEqualTo(401);
+        assertThat(webhook("shop", body, sign(MARKET_WEBHOOK_SECRET, body)).statusCode()).isEqualTo(401);
+        assertThat(webhook("nowhere", body, sign(SHOP_WEBHOOK_SECRET, body)).statusCode()).isEqualTo(404);
+
+        assertThat(receiveOrderOrNull("shop/" + id, 1500)).isNull();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM channel_order WHERE channel_order_id = ?", Integer.class, id))
+                .isZero();
+    }
+
+    @Test
+    void theSameWebhookSentThreeTimesGivesOneOrder() throws Exception {
+        String sku = newSku();
+        String id = "W-" + UUID.randomUUID();
+        String body = shopOrder(id, sku, 2, "2026-11-23T12:00:00Z");
+
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = webhook("shop", body, sign(SHOP_WEBHOOK_SECRET, body));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        }
+
+        assertThat(receiveOrder("shop/" + id).path("lines").get(0).path("quantity").asInt()).isEqualTo(2);
+        assertThat(receiveOrderOrNull("shop/" + id, 1500)).isNull();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM reservation WHERE channel_order_id = ?", Integer.class, id))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aMalformedOrderIsDeadLetteredWithTheReasonAndTheOthersOfThePollGoThrough() throws Exception {
+        String sku = newSku();
+        String good = "G-" + UUID.randomUUID();
+        String bad = "B-" + UUID.randomUUID();
+        String malformed = "{\"id\":\"" + bad + "\",\"createdAt\":\"2026-11-23T13:00:00Z\",\"total\":5,\"items\":[]}";
+        SHOP.always("/shop/orders", Reply.of(200,
+                "[" + malformed + "," + shopOrder(good, sku, 1, "2026-11-23T13:00:01Z") + "]"));
+
+        assertThat(receiveOrder("shop/" + good).path("channelOrderId").asText()).isEqualTo(good);
+
+        jms.setReceiveTimeout(10_000);
+        Message dead = jms.receiveSelected("DLQ.kanaal.channel.shop.orders", "kanaalDeadLetterReason LIKE '%" + bad + "%'");
+        assertThat(dead).as("dead letter of order " + bad).isNotNull();
+        assertThat(dead.getStringProperty("kanaalDeadLetterReason")).contains("canonical order schema").contains("lines");
+        assertThat(((TextMessage) dead).getText()).isEqualTo(malformed);
+        assertThat(receiveOrderOrNull("shop/" + bad, 500)).isNull();
+        SHOP.reset();
+    }
+
+    @Test
+    void twoOrdersForTheLastUnitOnTwoChannelsAtOnceLeaveEveryChannelAtZero() throws Exception {
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String sku = newSku();
+            skus.add(sku);
+            // the last unit: market (no buffer) shows 1; shop and Bol keep theirs back and show 0
+            pushStock(batch(level(sku, 1, 1)));
+        }
+        for (String sku : skus) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/market/stock/" + sku) == 1);
+        }
+
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (String sku : skus) {
+                String shopBody = shopOrder("R-" + UUID.randomUUID(), sku, 1, "2026-11-23T14:00:00Z");
+                String marketBody = shopOrder("M-" + UUID.randomUUID(), sku, 1, "2026-11-23T14:00:00Z");
+                CyclicBarrier start = new CyclicBarrier(2);
+                Callable<Integer> shop = () -> {
+                    start.await();
+                    return webhook("shop", shopBody, sign(SHOP_WEBHOOK_SECRET, shopBody)).statusCode();
+                };
+                Callable<Integer> market = () -> {
+                    start.await();
+                    return webhook("market", marketBody, sign(MARKET_WEBHOOK_SECRET, marketBody)).statusCode();
+                };
+                Future<Integer> a = pool.submit(shop);
+                Future<Integer> b = pool.submit(market);
+                assertThat(a.get()).isEqualTo(202);
+                assertThat(b.get()).isEqualTo(202);
+            }
+        } finally {
+            pool.shutdown();
+        }
+
+        for (String sku : skus) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> jdbc.queryForObject(
+                    "SELECT count(*) FROM reservation WHERE sku = ? AND released_at IS NULL", Integer.class, sku) == 2);
+            await().atMost(Duration.ofSeconds(15)).until(() -> lastQuantity("/market/stock/" + sku) == 0
+                    && bolQuantity(sku) == 0);
+            // every channel's desired quantity is 0 and it was told so: no update was lost
+            await().atMost(Duration.ofSeconds(15)).until(() -> jdbc.queryForObject("""
+                    SELECT count(*) FROM channel_stock WHERE sku = ? AND desired_quantity = 0
+                       AND delivered_version >= desired_version
+                    """, Integer.class, sku) == 3);
+        }
+    }
+
+    @Test
+    void aStockLevelThatIncludesAnOrderEndsItsReservationSoItIsNotSubtractedTwice() throws Exception {
+        String sku = newSku();
+        pushStock(batch(level(sku, 10, 1)));
+        String id = "I-" + UUID.randomUUID();
+        String body = shopOrder(id, sku, 4, "2026-11-23T15:00:00Z");
+        assertThat(webhook("shop", body, sign(SHOP_WEBHOOK_SECRET, body)).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/market/stock/" + sku) == 6);
+
+        // the ERP has booked the order: its stock is 6 now, and it says so
+        String booked = "{\"sku\":\"" + sku + "\",\"quantity\":6,\"sequence\":2,\"includedOrders\":[\"shop/" + id + "\"]}";
+        pushStock(batch(booked));
+        // 6, not 6 - 4: the reservation ended in the same transaction as the new ERP level
+        await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForObject(
+                "SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id) != null);
+        assertThat(jdbc.queryForObject("SELECT desired_quantity FROM channel_stock WHERE channel = 'market' AND sku = ?",
+                Integer.class, sku)).isEqualTo(6);
+
+        // the same order taken in again (a late webhook) does not reserve again
+        assertThat(webhook("shop", body, sign(SHOP_WEBHOOK_SECRET, body)).statusCode()).isEqualTo(202);
+        pushStock(batch("{\"sku\":\"" + sku + "\",\"quantity\":6,\"sequence\":3}"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForObject(
+                "SELECT version FROM erp_stock WHERE sku = ?", Long.class, sku) == 3);
+        assertThat(jdbc.queryForObject("SELECT desired_quantity FROM channel_stock WHERE channel = 'market' AND sku = ?",
+                Integer.class, sku)).isEqualTo(6);
+    }
+
+    static String shopOrder(String id, String sku, int quantity, String updatedAt) {
+        return """
+                {"id":"%s","createdAt":"%s","updatedAt":"%s","status":"paid","currency":"EUR",
+                 "customer":{"name":"Jan Jansen","email":"jan@example.com"},
+                 "shipping":{"name":"Jan Jansen","street":"Damrak","houseNumber":"1","postalCode":"1012LG","city":"Amsterdam","country":"NL"},
+                 "items":[{"id":"L1","sku":"%s","name":"Article","quantity":%d,"price":20.00}],
+                 "total":%d.00}
+                """.formatted(id, updatedAt, updatedAt, sku, quantity, quantity * 20).replace("\n", "");
+    }
+
+    static String sign(String secret, String body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    HttpResponse<String> webhook(String channel, String body, String signature) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/webhooks/" + channel + "/orders"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (signature != null) {
+            request.header("X-Kanaal-Signature", signature);
+        }
+        return send(request);
+    }
+
+    JsonNode receiveOrder(String orderRef) throws Exception {
+        JsonNode order = receiveOrderOrNull(orderRef, 15_000);
+        assertThat(order).as("order %s on kanaal.orders.unified", orderRef).isNotNull();
+        return order;
+    }
+
+    JsonNode receiveOrderOrNull(String orderRef, long timeoutMillis) throws JMSException, java.io.IOException {
+        jms.setReceiveTimeout(timeoutMillis);
+        Message message = jms.receiveSelected("kanaal.orders.unified", "kanaalOrderRef = '" + orderRef + "'");
+        return message == null ? null : JSON.readTree(((TextMessage) message).getText());
+    }
+
+    static int lastQuantity(String path) {
+        List<ChannelStub.Request> requests = SHOP.succeeded(path);
+        if (requests.isEmpty()) {
+            return -1;
+        }
+        try {
+            return JSON.readTree(requests.get(requests.size() - 1).body()).path("quantity").asInt();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    int bolQuantity(String sku) {
+        List<ChannelStub.Request> requests = BOL.succeeded("/retailer/offers/" + offerId(sku));
+        if (requests.isEmpty()) {
+            return -1;
+        }
+        try {
+            return JSON.readTree(requests.get(requests.size() - 1).body()).path("stock").path("amount").asInt();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
