@@ -8,11 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.apache.camel.CamelContext;
-import org.apache.camel.ProducerTemplate;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.kanaal.support.JsonataMappings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -27,20 +23,6 @@ class MappingGoldenTest {
 
     private static final Path CASES = Path.of("src/test/resources/mappings");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static CamelContext camel;
-    private static ProducerTemplate template;
-
-    @BeforeAll
-    static void start() {
-        camel = new DefaultCamelContext();
-        camel.start();
-        template = camel.createProducerTemplate();
-    }
-
-    @AfterAll
-    static void stop() {
-        camel.stop();
-    }
 
     static Stream<Arguments> cases() throws IOException {
         try (Stream<Path> files = Files.walk(CASES)) {
@@ -59,8 +41,7 @@ class MappingGoldenTest {
         Path mapping = Path.of("mappings", type, kind + ".jsonata");
         Path expected = input.resolveSibling(file.replace(".input.json", ".expected.json"));
 
-        String actual = template.requestBody("jsonata:file:" + mapping + "?inputType=JsonString&outputType=JsonString",
-                Files.readString(input), String.class);
+        String actual = JsonataMappings.run(mapping, Files.readString(input));
 
         JsonNode want = JSON.readTree(expected.toFile());
         assertThat(JSON.readTree(actual)).as("%s -> %s", input, mapping).isEqualTo(want);
