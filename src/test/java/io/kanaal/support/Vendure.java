@@ -223,7 +223,8 @@ public final class Vendure implements AutoCloseable {
             throw new IllegalStateException("cannot read the Node.js version from '" + version + "'. " + install);
         }
         if (major < MIN_NODE_MAJOR) {
-            throw new IllegalStateException("Node.js " + version + " is too old. " + install);
+            throw new IllegalStateException("Node.js " + version + " is too old (Debian 12's nodejs package is 18;"
+                    + " .ci/run then takes Node.js 20 from the npm registry). " + install);
         }
     }
 
