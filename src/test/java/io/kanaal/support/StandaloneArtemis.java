@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +64,7 @@ public final class StandaloneArtemis implements AutoCloseable {
             throw new IllegalStateException("No Artemis distribution at " + home
                     + ": Maven unpacks it in process-test-resources (maven-dependency-plugin, execution unpack-artemis)");
         }
-        StandaloneArtemis broker = new StandaloneArtemis(home, directory.toAbsolutePath(), freePort());
+        StandaloneArtemis broker = new StandaloneArtemis(home, directory.toAbsolutePath(), LoopbackPorts.free());
         broker.createInstance();
         return broker;
     }
@@ -209,15 +208,6 @@ public final class StandaloneArtemis implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
