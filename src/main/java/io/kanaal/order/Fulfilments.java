@@ -97,10 +97,19 @@ public class Fulfilments {
         return reservations.releaseOrder(item.channel(), item.channelOrderId(), "cancellation");
     }
 
-    /** The channel took the shipment or cancellation. */
-    public void delivered(@Variable("fulfilment") Map<String, Object> fulfilment) {
-        if ("shipment".equals(fulfilment.get("kind"))) {
-            orders.status((String) fulfilment.get("channel"), (String) fulfilment.get("channelOrderId"), "shipped");
+    /**
+     * The channel took the shipment or cancellation: a shipped order is marked so.
+     *
+     * @return the SKUs of a shipped order that still hold a reservation: a channel that counts its own
+     *         orders (countsOwnOrders) stops counting it now, so its quantity is computed again
+     */
+    public List<String> delivered(@Variable("fulfilment") Map<String, Object> fulfilment) {
+        if (!"shipment".equals(fulfilment.get("kind"))) {
+            return List.of();
         }
+        String channel = (String) fulfilment.get("channel");
+        String channelOrderId = (String) fulfilment.get("channelOrderId");
+        orders.status(channel, channelOrderId, "shipped");
+        return reservations.openSkus(channel, channelOrderId);
     }
 }

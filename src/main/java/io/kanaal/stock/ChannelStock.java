@@ -35,8 +35,8 @@ public class ChannelStock {
     /**
      * Sets every enabled channel's desired quantity for a SKU from its available-to-sell: the ERP's stock
      * less the open reservations. A channel that subtracts its own open orders itself (countsOwnOrders,
-     * e.g. Vendure allocating stock to its orders) gets its own reservations added back, so no order is
-     * subtracted twice. Holds the SKU's lock, so the last computation sees every committed change.
+     * e.g. Vendure allocating stock to its orders until it ships them) gets the reservations of its own
+     * unshipped orders added back, so no order is subtracted twice. Holds the SKU's lock, so the last computation sees every committed change.
      *
      * @return one update per channel that does not show this quantity yet; none while the ERP has not
      *         reported the SKU
@@ -49,11 +49,17 @@ public class ChannelStock {
         }
         Reservations.lock(jdbc, sku);
         Map<String, Long> reserved = new HashMap<>();
+        Map<String, Long> unshipped = new HashMap<>();
         Long[] erpStock = new Long[1];
+        // per channel: its open reservations, and those of its orders not shipped yet (a channel that
+        // counts its own orders stops counting one when it ships it)
         jdbc.query("""
-                SELECT NULL, sum(quantity) FROM erp_stock WHERE sku = ?
+                SELECT NULL, sum(quantity), 0 FROM erp_stock WHERE sku = ?
                 UNION ALL
-                SELECT channel, sum(quantity) FROM reservation WHERE sku = ? AND released_at IS NULL GROUP BY channel
+                SELECT r.channel, sum(r.quantity), sum(CASE WHEN o.status = 'shipped' THEN 0 ELSE r.quantity END)
+                  FROM reservation r
+                  LEFT JOIN channel_order o ON o.channel = r.channel AND o.channel_order_id = r.channel_order_id
+                 WHERE r.sku = ? AND r.released_at IS NULL GROUP BY r.channel
                 """, rs -> {
                     String channel = rs.getString(1);
                     long quantity = rs.getLong(2);
@@ -61,6 +67,7 @@ public class ChannelStock {
                         erpStock[0] = rs.wasNull() ? null : quantity;
                     } else {
                         reserved.put(channel, quantity);
+                        unshipped.put(channel, rs.getLong(3));
                     }
                 }, sku, sku);
         if (erpStock[0] == null) {
@@ -70,7 +77,7 @@ public class ChannelStock {
         long available = erpStock[0] - reserved.values().stream().mapToLong(Long::longValue).sum();
         Integer[] quantities = ids.stream().map(id -> {
             ChannelProperties channel = channels.get(id);
-            long own = channel.countsOwnOrders() ? reserved.getOrDefault(id, 0L) : 0L;
+            long own = channel.countsOwnOrders() ? unshipped.getOrDefault(id, 0L) : 0L;
             return channel.listedQuantity(available + own);
         }).toArray(Integer[]::new);
         jdbc.execute((ConnectionCallback<Integer>) connection -> {

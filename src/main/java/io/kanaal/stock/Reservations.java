@@ -72,15 +72,20 @@ public class Reservations {
         return released;
     }
 
+    /** The SKUs an order still holds a reservation on. */
+    public List<String> openSkus(String channel, String channelOrderId) {
+        return jdbc.queryForList("""
+                SELECT sku FROM reservation WHERE channel = ? AND channel_order_id = ? AND released_at IS NULL ORDER BY sku
+                """, String.class, channel, channelOrderId);
+    }
+
     /**
      * Ends every open reservation of an order (call inside a transaction).
      *
      * @return the SKUs whose reservation ended
      */
     public List<String> releaseOrder(String channel, String channelOrderId, String releasedBy) {
-        List<String> skus = jdbc.queryForList("""
-                SELECT sku FROM reservation WHERE channel = ? AND channel_order_id = ? AND released_at IS NULL ORDER BY sku
-                """, String.class, channel, channelOrderId);
+        List<String> skus = openSkus(channel, channelOrderId);
         for (String sku : skus) {
             lock(jdbc, sku);
             release(sku, List.of(channel + "/" + channelOrderId), releasedBy);
