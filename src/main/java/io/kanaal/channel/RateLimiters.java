@@ -40,9 +40,11 @@ public class RateLimiters {
         }
     }
 
-    /** No requests to the channel until {@code pause} has passed. */
+    /** No requests to the channel until {@code pause} has passed (an endpoint that is no channel, like the ERP's, has no budget). */
     public void pause(String channel, Duration pause) {
-        budget(channel).pauseUntil(System.nanoTime() + pause.toNanos());
+        if (channels.all().containsKey(channel)) {
+            budget(channel).pauseUntil(System.nanoTime() + pause.toNanos());
+        }
     }
 
     private Budget budget(String channel) {

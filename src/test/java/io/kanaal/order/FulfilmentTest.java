@@ -34,6 +34,7 @@ class FulfilmentTest extends KanaalIntegrationTest {
     void aShipmentReachesTheOrdersChannelWithCarrierAndTrackingCode() throws Exception {
         String sku = newSku();
         String id = takeOrder("shop", SHOP_WEBHOOK_SECRET, sku, 2);
+        SHOP.script("/shop/orders/" + id + "/shipments", Reply.of(503, "{\"error\":\"busy\"}"));
 
         HttpResponse<String> response = post("/api/v1/shipments", """
                 {"items":[{"orderRef":"shop/%s","carrier":"PostNL","trackingCode":"3SKAN123","shippedAt":"2026-11-23T16:00:00Z"}]}
@@ -42,6 +43,8 @@ class FulfilmentTest extends KanaalIntegrationTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         assertThat(JSON.readTree(response.body()).path("accepted").asInt()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> !SHOP.succeeded("/shop/orders/" + id + "/shipments").isEmpty());
+        // the second attempt, after the shop's 503, sends the same shipment again
+        assertThat(SHOP.requests("/shop/orders/" + id + "/shipments")).hasSize(2);
         JsonNode sent = JSON.readTree(SHOP.succeeded("/shop/orders/" + id + "/shipments").get(0).body());
         assertThat(sent).isEqualTo(JSON.readTree("""
                 {"orderId":"%s","carrier":"PostNL","trackingCode":"3SKAN123","shippedAt":"2026-11-23T16:00:00Z",
