@@ -5,7 +5,16 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,16 +39,67 @@ public class EmbeddedPostgresConfiguration {
             @Value("${kanaal.embedded-postgres.port:0}") int port) throws IOException {
         Path pgData = dataDir.resolve("postgres").toAbsolutePath();
         Files.createDirectories(pgData);
+        stopOrphanedPostmaster(pgData);
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(pgData)
                 .setCleanDataDirectory(false)
-                .setServerConfig("listen_addresses", "127.0.0.1");
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                // embedded-postgres is made for tests and turns durability off (-F, synchronous_commit=off):
+                // Kanaal's ledger must survive a power cut, so it turns it back on
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on");
         if (port > 0) {
             builder.setPort(port);
         }
         EmbeddedPostgres postgres = builder.start();
         log.info("Embedded PostgreSQL started on 127.0.0.1:{} with data in {}", postgres.getPort(), pgData);
         return postgres;
+    }
+
+    /**
+     * PostgreSQL runs as its own process: when Kanaal was killed (kill -9, the OOM killer), its PostgreSQL
+     * lives on and holds the data directory, and would keep Kanaal from starting again. If no running Kanaal
+     * holds the directory (the embedded-postgres lock file {@code epg-lock} is free) but the postmaster named
+     * in {@code postmaster.pid} still runs, that postmaster is an orphan: it is stopped (SIGTERM, then SIGKILL
+     * after 30 s), and the new one starts with PostgreSQL's own crash recovery.
+     */
+    static void stopOrphanedPostmaster(Path pgData) throws IOException {
+        Path pidFile = pgData.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(pgData.resolve("epg-lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = channel.tryLock()) {
+            if (lock == null) {
+                return; // a running Kanaal holds this data directory; embedded-postgres will say so
+            }
+            List<String> lines = Files.readAllLines(pidFile);
+            if (lines.isEmpty() || !lines.get(0).trim().matches("\\d+")) {
+                return;
+            }
+            long pid = Long.parseLong(lines.get(0).trim());
+            Optional<ProcessHandle> postmaster = ProcessHandle.of(pid)
+                    .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(false));
+            if (postmaster.isEmpty()) {
+                return;
+            }
+            log.warn("PostgreSQL (pid {}) of a Kanaal that did not shut down still holds {}: stopping it", pid, pgData);
+            postmaster.get().destroy();
+            try {
+                postmaster.get().onExit().get(30, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                postmaster.get().destroyForcibly();
+                postmaster.get().onExit().get(10, TimeUnit.SECONDS);
+            }
+        } catch (OverlappingFileLockException e) {
+            // this JVM already runs PostgreSQL on the directory
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping the orphaned PostgreSQL", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("the orphaned PostgreSQL on " + pgData + " did not stop", e);
+        }
     }
 
     @Bean(destroyMethod = "close")

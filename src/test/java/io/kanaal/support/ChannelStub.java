@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +55,9 @@ public final class ChannelStub implements AutoCloseable {
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final List<Request> succeeded = new CopyOnWriteArrayList<>();
-    private final Map<String, Deque<Reply>> scripted = new TreeMap<>();
-    private final Map<String, Reply> always = new TreeMap<>();
+    // reverse order: a longer path prefix comes before its own prefix, so the most specific one answers
+    private final Map<String, Deque<Reply>> scripted = new TreeMap<>(Comparator.reverseOrder());
+    private final Map<String, Reply> always = new TreeMap<>(Comparator.reverseOrder());
     private final AtomicInteger tokensIssued = new AtomicInteger();
 
     public ChannelStub() {
