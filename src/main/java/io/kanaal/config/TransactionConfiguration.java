@@ -2,16 +2,24 @@ package io.kanaal.config;
 
 import jakarta.jms.ConnectionFactory;
 import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.camel.spring.spi.SpringTransactionPolicy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.jms.connection.CachingConnectionFactory;
 import org.springframework.jms.connection.JmsTransactionManager;
 
 /**
  * Two local transaction managers: the database's (primary, for the ledger beans) and the broker's, which
  * the {@code jmsTransacted} policy puts around a route so that all its sends commit as one.
+ *
+ * <p>The routes that answer a caller (the ERP API, webhooks) and the order pollers send over a broker
+ * connection of their own, {@code producerConnectionFactory} in Camel's registry: while the broker is down,
+ * every queue consumer tries to reconnect over the shared connection, one after the other, and a caller
+ * waiting behind them would get its 503 only after all of them had tried.
  */
 @Configuration(proxyBeanMethods = false)
 public class TransactionConfiguration {
@@ -22,9 +30,19 @@ public class TransactionConfiguration {
         return new JdbcTransactionManager(dataSource);
     }
 
+    @Bean(destroyMethod = "destroy")
+    ProducerConnection producerConnection(ConnectionFactory connectionFactory) {
+        ConnectionFactory target = connectionFactory instanceof CachingConnectionFactory caching
+                ? caching.getTargetConnectionFactory() : connectionFactory;
+        CachingConnectionFactory producer = new CachingConnectionFactory(target);
+        producer.setSessionCacheSize(10);
+        producer.setReconnectOnException(true);
+        return new ProducerConnection(producer);
+    }
+
     @Bean
-    JmsTransactionManager jmsTransactionManager(ConnectionFactory connectionFactory) {
-        return new JmsTransactionManager(connectionFactory);
+    JmsTransactionManager jmsTransactionManager(ProducerConnection producerConnection) {
+        return new JmsTransactionManager(producerConnection.factory());
     }
 
     @Bean
@@ -32,5 +50,30 @@ public class TransactionConfiguration {
         SpringTransactionPolicy policy = new SpringTransactionPolicy(jmsTransactionManager);
         policy.setPropagationBehaviorName("PROPAGATION_REQUIRED");
         return policy;
+    }
+
+    @Bean
+    CamelContextConfiguration producerConnectionInRegistry(ProducerConnection producerConnection) {
+        return new CamelContextConfiguration() {
+            @Override
+            public void beforeApplicationStart(CamelContext camelContext) {
+                camelContext.getRegistry().bind("producerConnectionFactory", producerConnection.factory());
+            }
+
+            @Override
+            public void afterApplicationStart(CamelContext camelContext) {
+                // bound before the routes start
+            }
+        };
+    }
+
+    /**
+     * The producers' own connection factory. Not a {@link ConnectionFactory} bean itself, so Spring Boot's
+     * auto-configured one stays the only one (and the one every consumer uses).
+     */
+    public record ProducerConnection(CachingConnectionFactory factory) {
+        public void destroy() {
+            factory.destroy();
+        }
     }
 }

@@ -7,50 +7,65 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kanaal.KanaalApplication;
 import io.kanaal.support.ChannelStub;
 import io.kanaal.support.ChannelStub.Reply;
-import io.kanaal.support.KanaalIntegrationTest;
 import io.kanaal.support.TestData;
 import jakarta.jms.Message;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jms.core.JmsTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * With kanaal.erp.order-delivery on, Kanaal POSTs every order on the unified queue to the ERP's endpoint,
- * retries while the ERP is down, and dead-letters what the ERP refuses.
+ * retries while the ERP is down, and dead-letters what the ERP refuses. (A Kanaal of its own: in the
+ * shared test context the tests consume the unified queue themselves.)
  */
-class ErpOrderDeliveryTest extends KanaalIntegrationTest {
+class ErpOrderDeliveryTest {
 
     private static final ChannelStub ERP = new ChannelStub();
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SECRET = "erp-delivery-" + UUID.randomUUID();
+    private static ConfigurableApplicationContext kanaal;
 
-    @DynamicPropertySource
-    static void erpDelivery(DynamicPropertyRegistry registry) {
-        // a context of its own (the others consume the unified queue themselves)
-        registry.add("kanaal.data-dir", () -> TestData.directory("erp-delivery"));
-        registry.add("spring.artemis.embedded.server-id", () -> "7");
-        registry.add("kanaal.channels.shop.settings.poll-cron", () -> "0 0 0 1 1 ? 2099");
-        registry.add("kanaal.erp.order-delivery.enabled", () -> "true");
-        registry.add("kanaal.erp.order-delivery.url", () -> ERP.baseUrl() + "/erp/orders");
-        registry.add("kanaal.erp.order-delivery.authorization", () -> "Bearer erp-token");
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() {
+        kanaal = new SpringApplicationBuilder(KanaalApplication.class).run(
+                "--server.port=0",
+                "--kanaal.data-dir=" + TestData.directory("erp-delivery"),
+                "--kanaal.broker.acceptor=",
+                "--spring.artemis.embedded.server-id=11",
+                "--camel.main.shutdown-timeout=5",
+                "--kanaal.delivery.initial-delay=100",
+                "--kanaal.delivery.maximum-redeliveries=3",
+                "--kanaal.channels.sandbox.enabled=false",
+                "--kanaal.channels.shop.type=rest",
+                "--kanaal.channels.shop.base-url=" + ERP.baseUrl() + "/shop",
+                "--kanaal.channels.shop.rate-limit=1000",
+                "--kanaal.channels.shop.settings.webhook-secret=" + SECRET,
+                "--kanaal.erp.order-delivery.enabled=true",
+                "--kanaal.erp.order-delivery.url=" + ERP.baseUrl() + "/erp/orders",
+                "--kanaal.erp.order-delivery.authorization=Bearer erp-token");
     }
 
     @AfterAll
-    static void stopErp() {
+    static void stop() {
+        kanaal.close();
         ERP.close();
     }
-
-    @Autowired
-    JmsTemplate jms;
 
     @Test
     void eachOrderIsPostedToTheErpOnceTheErpIsBackAndWhatItRefusesIsDeadLettered() throws Exception {
@@ -72,6 +87,7 @@ class ErpOrderDeliveryTest extends KanaalIntegrationTest {
         String refused = "E-" + UUID.randomUUID();
         ERP.always("/erp/orders", Reply.of(422, "{\"error\":\"unknown customer\"}"));
         takeOrder(refused);
+        JmsTemplate jms = kanaal.getBean(JmsTemplate.class);
         jms.setReceiveTimeout(15_000);
         Message dead = jms.receiveSelected("DLQ.kanaal.orders.unified", "kanaalOrderRef = 'shop/" + refused + "'");
         assertThat(dead).isNotNull();
@@ -80,11 +96,12 @@ class ErpOrderDeliveryTest extends KanaalIntegrationTest {
     }
 
     private void takeOrder(String id) throws Exception {
-        String body = shopOrder(id, newSku(), 1, "2026-11-23T17:00:00Z");
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/webhooks/shop/orders"))
+        int port = ((WebServerApplicationContext) kanaal).getWebServer().getPort();
+        String body = shopOrder(id, "ERP-" + UUID.randomUUID(), 1, "2026-11-23T17:00:00Z");
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/shop/orders"))
                 .header("Content-Type", "application/json")
-                .header("X-Kanaal-Signature", sign(SHOP_WEBHOOK_SECRET, body))
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
+                .header("X-Kanaal-Signature", sign(SECRET, body))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     }
 }
