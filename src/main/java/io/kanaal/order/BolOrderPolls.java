@@ -54,8 +54,8 @@ public class BolOrderPolls {
             return null;
         }
         try {
-            long seconds = Math.max(0, Duration.between(Instant.parse(since), Instant.parse(pollStart)).toSeconds());
-            long minutes = (seconds + 59) / 60 + 1;
+            long millis = Math.max(0, Duration.between(Instant.parse(since), Instant.parse(pollStart)).toMillis());
+            long minutes = (millis + 59_999) / 60_000 + 1;
             return minutes > MAX_CHANGE_INTERVAL_MINUTES ? null : (int) minutes;
         } catch (DateTimeParseException e) {
             return null;
