@@ -17,7 +17,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -69,6 +71,23 @@ class BolOrderTest extends KanaalIntegrationTest {
                 .isEqualTo(3);
         assertThat(BOL.requests(LIST)).allSatisfy(poll -> assertThat(poll.path())
                 .contains("fulfilment-method=FBR", "status=OPEN", "page=1"));
+    }
+
+    @Test
+    void aPollReadsEveryPageOfOpenOrders() {
+        String sku = newSku();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 51; i++) {
+            String id = orderId();
+            ids.add(id);
+            BOL_API.open(BolFake.order(id, new Item(orderId(), sku, "8718846038683", 1)), Instant.now());
+        }
+
+        String taken = "SELECT count(*) FROM channel_order WHERE channel = 'bol-test' AND channel_order_id IN ('"
+                + String.join("','", ids) + "')";
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(taken, Integer.class) == 51);
+        assertThat(BOL.requests(LIST)).anySatisfy(poll -> assertThat(poll.path()).contains("page=2"));
+        assertThat(ids).allSatisfy(id -> assertThat(BOL.requests("/retailer/orders/" + id)).hasSize(1));
     }
 
     @Test
@@ -143,7 +162,7 @@ class BolOrderTest extends KanaalIntegrationTest {
     @Test
     void aPollAnswered429IsRetriedFromTheSameWatermarkAndNoOrderIsLost() throws Exception {
         await().atMost(Duration.ofSeconds(10)).until(() -> !BOL.succeeded(LIST).isEmpty());
-        Reply tooMany = new Reply(429, java.util.Map.of("Content-Type", BolFake.V10, "Retry-After", "1"),
+        Reply tooMany = new Reply(429, Map.of("Content-Type", BolFake.V10, "Retry-After", "1"),
                 "{\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"Too many requests, retry in 1 seconds.\"}");
         BOL.script(LIST, tooMany, tooMany, tooMany);
         await().atMost(Duration.ofSeconds(10)).until(() -> BOL.requests(LIST).size() > BOL.succeeded(LIST).size());
