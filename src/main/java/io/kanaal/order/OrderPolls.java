@@ -8,8 +8,15 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import io.kanaal.erp.InvalidRequestException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Body;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -22,8 +29,12 @@ import org.springframework.stereotype.Component;
 @Component("orderPolls")
 public class OrderPolls {
 
+    /** How many order ids per channel {@link #enqueued} remembers. */
+    private static final int RECENT = 10_000;
+
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
+    private final Map<String, Set<String>> recent = new ConcurrentHashMap<>();
 
     public OrderPolls(JdbcTemplate jdbc, ObjectMapper json) {
         this.jdbc = jdbc;
@@ -98,6 +109,34 @@ public class OrderPolls {
                     + " is not a JSON array");
         }
         return list;
+    }
+
+    /** Now as a watermark (UTC, fixed width): a poll that asks for everything since a time starts from its own start. */
+    public String now() {
+        return WATERMARK.format(Instant.now());
+    }
+
+    /**
+     * Remembers the orders a poll has put on the channel's intake queue, so that the next polls need not
+     * fetch them again while their intake is still under way (this instance only, the newest few thousand).
+     */
+    public void enqueued(String channel, Collection<String> channelOrderIds) {
+        recent(channel).addAll(channelOrderIds);
+    }
+
+    /** Whether a poll of this instance put the order on the intake queue lately. */
+    public boolean recentlyEnqueued(String channel, String channelOrderId) {
+        return recent(channel).contains(channelOrderId);
+    }
+
+    private Set<String> recent(String channel) {
+        return recent.computeIfAbsent(channel, c -> Collections.synchronizedSet(Collections.newSetFromMap(
+                new LinkedHashMap<>() {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                        return size() > RECENT;
+                    }
+                })));
     }
 
     /** The last change seen on the channel, or {@code initial} before its first successful poll. */

@@ -125,6 +125,13 @@ public class Orders {
                 });
     }
 
+    /** Whether Kanaal has taken this order of the channel in (a poller need not fetch it again). */
+    public boolean known(String channel, String channelOrderId) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM channel_order WHERE channel = ? AND channel_order_id = ?)",
+                Boolean.class, channel, channelOrderId));
+    }
+
     /** Marks the order's state in the index (shipped, cancelled). */
     public void status(String channel, String channelOrderId, String status) {
         jdbc.update("UPDATE channel_order SET status = ? WHERE channel = ? AND channel_order_id = ?",

@@ -18,10 +18,12 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
- * A channel API on loopback for tests: records every request, answers 204 unless told otherwise, and
- * serves an OAuth2 client-credentials token endpoint at {@code /token}. Answers can be scripted per path prefix.
+ * A channel API on loopback for tests: records every request (its path with the query string, if any),
+ * answers 204 unless told otherwise, and serves an OAuth2 client-credentials token endpoint at {@code /token}.
+ * Answers can be scripted per path prefix, and a fake of the channel can {@link #serve} a prefix.
  */
 public final class ChannelStub implements AutoCloseable {
 
@@ -58,6 +60,7 @@ public final class ChannelStub implements AutoCloseable {
     // reverse order: a longer path prefix comes before its own prefix, so the most specific one answers
     private final Map<String, Deque<Reply>> scripted = new TreeMap<>(Comparator.reverseOrder());
     private final Map<String, Reply> always = new TreeMap<>(Comparator.reverseOrder());
+    private final Map<String, Function<Request, Reply>> served = new TreeMap<>(Comparator.reverseOrder());
     private final AtomicInteger tokensIssued = new AtomicInteger();
 
     public ChannelStub() {
@@ -83,6 +86,14 @@ public final class ChannelStub implements AutoCloseable {
     /** Every request whose path starts with the prefix gets this answer, until {@link #reset()}. */
     public synchronized void always(String pathPrefix, Reply reply) {
         always.put(pathPrefix, reply);
+    }
+
+    /**
+     * The usual answer for requests whose path starts with the prefix, computed by a fake of the channel
+     * (the longest prefix wins); scripted and {@link #always} answers go first. Kept across {@link #reset()}.
+     */
+    public synchronized void serve(String pathPrefix, Function<Request, Reply> answer) {
+        served.put(pathPrefix, answer);
     }
 
     public synchronized void reset() {
@@ -117,7 +128,8 @@ public final class ChannelStub implements AutoCloseable {
         }
         Map<String, String> headers = new TreeMap<>();
         exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
-        String path = exchange.getRequestURI().getRawPath();
+        String query = exchange.getRequestURI().getRawQuery();
+        String path = exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query);
         Request request = new Request(exchange.getRequestMethod(), path, headers, body, System.nanoTime());
         Reply reply = replyFor(request);
         requests.add(request);
@@ -135,7 +147,28 @@ public final class ChannelStub implements AutoCloseable {
         exchange.close();
     }
 
-    private synchronized Reply replyFor(Request request) {
+    private Reply replyFor(Request request) {
+        Function<Request, Reply> fake;
+        synchronized (this) {
+            Reply reply = scriptedOrAlways(request);
+            if (reply != null) {
+                return reply;
+            }
+            fake = served.entrySet().stream().filter(e -> request.path().startsWith(e.getKey()))
+                    .max(Map.Entry.comparingByKey((a, b) -> Integer.compare(a.length(), b.length())))
+                    .map(Map.Entry::getValue).orElse(null);
+        }
+        if (fake != null) {
+            return fake.apply(request);
+        }
+        if (request.path().equals("/token")) {
+            int n = tokensIssued.incrementAndGet();
+            return Reply.of(200, "{\"access_token\":\"token-" + n + "\",\"token_type\":\"Bearer\",\"expires_in\":299,\"scope\":\"RETAILER\"}");
+        }
+        return Reply.of(204);
+    }
+
+    private Reply scriptedOrAlways(Request request) {
         for (Map.Entry<String, Deque<Reply>> entry : scripted.entrySet()) {
             if (request.path().startsWith(entry.getKey()) && !entry.getValue().isEmpty()) {
                 return entry.getValue().poll();
@@ -146,11 +179,7 @@ public final class ChannelStub implements AutoCloseable {
                 return entry.getValue();
             }
         }
-        if (request.path().equals("/token")) {
-            int n = tokensIssued.incrementAndGet();
-            return Reply.of(200, "{\"access_token\":\"token-" + n + "\",\"token_type\":\"Bearer\",\"expires_in\":299,\"scope\":\"RETAILER\"}");
-        }
-        return Reply.of(204);
+        return null;
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.camel.CamelContext;
@@ -25,7 +26,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * Kanaal as shipped (routes/ and mappings/ from the project folder) on its embedded Artemis and
  * PostgreSQL, with three channels pointed at stubs on loopback: "shop" (generic REST; polls orders every
  * second from /shop/orders, acknowledges them, takes webhooks), "market" (generic REST at /market on the
- * same stub; webhooks, no safety buffer) and "bol-test" (Bol.com). Every request sent to the Bol stub is checked against Bol's published spec after each test.
+ * same stub; webhooks, no safety buffer) and "bol-test" (Bol.com; polls orders every second from {@link #BOL_API}, a
+ * fake of Bol's order, shipment and process-status endpoints on the Bol stub). Every request sent to the Bol stub
+ * (under /retailer and /shared, query string included) is checked against Bol's published specs after each test.
  */
 @CamelSpringBootTest
 @SpringBootTest(classes = KanaalApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -34,6 +37,7 @@ public abstract class KanaalIntegrationTest {
     public static final String API_KEY = "test-" + UUID.randomUUID();
     public static final ChannelStub SHOP = new ChannelStub();
     public static final ChannelStub BOL = new ChannelStub();
+    public static final BolFake BOL_API = new BolFake(BOL);
     public static final String SHOP_WEBHOOK_SECRET = "shop-" + UUID.randomUUID();
     public static final String MARKET_WEBHOOK_SECRET = "market-" + UUID.randomUUID();
 
@@ -74,6 +78,7 @@ public abstract class KanaalIntegrationTest {
         registry.add("kanaal.channels.bol-test.settings.token-url", () -> BOL.baseUrl() + "/token");
         registry.add("kanaal.channels.bol-test.settings.client-id", () -> "kanaal-test");
         registry.add("kanaal.channels.bol-test.settings.client-secret", () -> UUID.randomUUID().toString());
+        registry.add("kanaal.channels.bol-test.settings.poll-cron", () -> "0/1 * * * * ?");
     }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -91,11 +96,14 @@ public abstract class KanaalIntegrationTest {
     void resetStubs() {
         SHOP.reset();
         BOL.reset();
+        BOL_API.reset();
     }
 
     @AfterEach
     void everyBolRequestMatchesBolsSpec() {
-        for (ChannelStub.Request request : BOL.requests("/retailer")) {
+        List<ChannelStub.Request> requests = new ArrayList<>(BOL.requests("/retailer"));
+        requests.addAll(BOL.requests("/shared"));
+        for (ChannelStub.Request request : requests) {
             assertThat(BolContract.violations(request))
                     .as("%s %s %s", request.method(), request.path(), request.body())
                     .isEmpty();

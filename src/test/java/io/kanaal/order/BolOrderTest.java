@@ -1,0 +1,234 @@
+package io.kanaal.order;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kanaal.support.BolFake;
+import io.kanaal.support.BolFake.Item;
+import io.kanaal.support.ChannelStub;
+import io.kanaal.support.ChannelStub.Reply;
+import io.kanaal.support.KanaalIntegrationTest;
+import jakarta.jms.Message;
+import jakarta.jms.TextMessage;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jms.core.JmsTemplate;
+
+/**
+ * Bol.com orders end to end, against a fake of Bol's Retailer API v10 whose every request is checked against
+ * Bol's specs: open orders are polled and taken in once, shipments and cancellations reach Bol, and Bol's
+ * asynchronous process status is followed to its end.
+ */
+class BolOrderTest extends KanaalIntegrationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String LIST = "/retailer/orders?";
+
+    @Autowired
+    JmsTemplate jms;
+
+    @Test
+    void anOpenBolOrderReachesTheUnifiedQueueOnceAndItsUnitsAreReservedOnTheOtherChannels() throws Exception {
+        String sku = newSku();
+        pushStock(batch(level(sku, 10, 1)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 8);
+        String id = orderId();
+        String item = orderId();
+        BOL_API.open(BolFake.order(id, new Item(item, sku, "8718846038683", 3)), Instant.now());
+
+        JsonNode order = unified("bol-test/" + id);
+
+        assertThat(order).isEqualTo(JSON.readTree("""
+                {"orderRef":"bol-test/%s","channel":"bol-test","channelOrderId":"%s",
+                 "orderedAt":"2026-11-23T10:15:00+01:00","status":"open","currency":"EUR",
+                 "customer":{"name":"Hans de Grote","email":"27zoytzc3crf2r6bctxfa3m2mrjbci@verkopen.test2.bol.com"},
+                 "shippingAddress":{"name":"Hans de Grote","street":"Skywalkerstraat","houseNumber":"21 X",
+                   "postalCode":"1234AB","city":"PLATOONDORP","countryCode":"NL"},
+                 "lines":[{"lineId":"%s","sku":"%s","title":"Article %s","quantity":3,"unitPrice":19.99}],
+                 "totals":{"total":59.97}}
+                """.formatted(id, id, item, sku, sku)));
+        // the 3 units are reserved on every channel: the shop shows 10 - 3 - its buffer 2
+        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 5
+                && OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 7);
+
+        // Bol keeps listing the order: more polls, still one order on the queue, its detail fetched once
+        int polls = BOL.succeeded(LIST).size();
+        await().atMost(Duration.ofSeconds(15)).until(() -> BOL.succeeded(LIST).size() >= polls + 3);
+        assertThat(unifiedOrNull("bol-test/" + id, 500)).isNull();
+        assertThat(BOL.requests("/retailer/orders/" + id)).hasSize(1);
+        assertThat(jdbc.queryForObject("SELECT sum(quantity) FROM reservation WHERE sku = ?", Integer.class, sku))
+                .isEqualTo(3);
+        assertThat(BOL.requests(LIST)).allSatisfy(poll -> assertThat(poll.path())
+                .contains("fulfilment-method=FBR", "status=OPEN", "page=1"));
+    }
+
+    @Test
+    void aPollReadsEveryPageOfOpenOrders() {
+        String sku = newSku();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 51; i++) {
+            String id = orderId();
+            ids.add(id);
+            BOL_API.open(BolFake.order(id, new Item(orderId(), sku, "8718846038683", 1)), Instant.now());
+        }
+
+        String taken = "SELECT count(*) FROM channel_order WHERE channel = 'bol-test' AND channel_order_id IN ('"
+                + String.join("','", ids) + "')";
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(taken, Integer.class) == 51);
+        assertThat(BOL.requests(LIST)).anySatisfy(poll -> assertThat(poll.path()).contains("page=2"));
+        assertThat(ids).allSatisfy(id -> assertThat(BOL.requests("/retailer/orders/" + id)).hasSize(1));
+    }
+
+    @Test
+    void aShipmentReachesBolWithTheOrderItemAndTransporterAndItsProcessIsFollowedToSuccess() throws Exception {
+        String sku = newSku();
+        String item = orderId();
+        String id = takeOrder(new Item(item, sku, "8718846038683", 2));
+
+        HttpResponse<String> response = post("/api/v1/shipments", """
+                {"items":[{"orderRef":"bol-test/%s","carrier":"PostNL","trackingCode":"3SKAN123"}]}
+                """.formatted(id));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(15)).until(() -> BOL_API.processOf(item) != null
+                && BOL_API.served(BOL_API.processOf(item)).contains("SUCCESS"));
+        assertThat(BOL_API.served(BOL_API.processOf(item))).containsExactly("PENDING", "SUCCESS");
+        List<ChannelStub.Request> shipments = BOL.requests("/retailer/shipments");
+        assertThat(shipments).as("one POST, never repeated while Bol is busy").hasSize(1);
+        assertThat(shipments.get(0).method()).isEqualTo("POST");
+        assertThat(JSON.readTree(shipments.get(0).body())).isEqualTo(JSON.readTree("""
+                {"orderItems":[{"orderItemId":"%s","quantity":2}],"shipmentReference":"bol-test/%s",
+                 "transport":{"transporterCode":"TNT","trackAndTrace":"3SKAN123"}}
+                """.formatted(item, id)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> queueIsEmpty("kanaal.channel.bol-test.process-status"));
+        assertThat(jdbc.queryForObject("SELECT status FROM channel_order WHERE channel = 'bol-test' AND channel_order_id = ?",
+                String.class, id)).isEqualTo("shipped");
+    }
+
+    @Test
+    void aProcessThatFailsAtBolEndsInTheDeadLetterQueueWithBolsReason() throws Exception {
+        String item = orderId();
+        String id = takeOrder(new Item(item, newSku(), "8718846038683", 1));
+        String reason = "Order item " + item + " has already been shipped.";
+        BOL_API.nextProcess(reason, "PENDING", "FAILURE");
+
+        assertThat(post("/api/v1/shipments", """
+                {"items":[{"orderRef":"bol-test/%s","carrier":"DHL","trackingCode":"JVGL0042"}]}
+                """.formatted(id)).statusCode()).isEqualTo(202);
+
+        jms.setReceiveTimeout(15_000);
+        Message dead = jms.receiveSelected("DLQ.kanaal.channel.bol-test.process-status",
+                "kanaalDeadLetterReason LIKE '%" + item + "%'");
+        assertThat(dead).as("dead letter of the shipment of " + item).isNotNull();
+        assertThat(dead.getStringProperty("kanaalDeadLetterReason")).contains(reason).contains("FAILURE");
+        JsonNode parked = JSON.readTree(((TextMessage) dead).getText());
+        assertThat(parked.path("processStatusId").asText()).isEqualTo(BOL_API.processOf(item));
+        assertThat(parked.path("fulfilment").path("orderRef").asText()).isEqualTo("bol-test/" + id);
+        assertThat(parked.path("fulfilment").path("trackingCode").asText()).isEqualTo("JVGL0042");
+        assertThat(parked.path("request").path("orderItems").get(0).path("orderItemId").asText()).isEqualTo(item);
+        assertThat(BOL.requests("/retailer/shipments")).hasSize(1);
+    }
+
+    @Test
+    void aCancellationReachesBolAsOnePutPerOrderItem() throws Exception {
+        String first = orderId();
+        String second = orderId();
+        String id = takeOrder(new Item(first, newSku(), "8718846038683", 1), new Item(second, newSku(), "8712626055143", 2));
+
+        assertThat(post("/api/v1/cancellations",
+                "{\"items\":[{\"orderRef\":\"bol-test/" + id + "\",\"reason\":\"CUSTOMER_REQUEST\"}]}").statusCode())
+                .isEqualTo(202);
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> List.of(first, second).stream().allMatch(item ->
+                BOL_API.processOf(item) != null && BOL_API.served(BOL_API.processOf(item)).contains("SUCCESS")));
+        List<ChannelStub.Request> puts = BOL.requests("/retailer/orders/cancellation");
+        assertThat(puts).hasSize(2).allSatisfy(put -> assertThat(put.method()).isEqualTo("PUT"));
+        assertThat(puts.stream().map(put -> readTree(put.body())).toList()).containsExactlyInAnyOrder(
+                readTree("{\"orderItems\":[{\"orderItemId\":\"" + first + "\",\"reasonCode\":\"REQUESTED_BY_CUSTOMER\"}]}"),
+                readTree("{\"orderItems\":[{\"orderItemId\":\"" + second + "\",\"reasonCode\":\"REQUESTED_BY_CUSTOMER\"}]}"));
+    }
+
+    @Test
+    void aPollAnswered429IsRetriedFromTheSameWatermarkAndNoOrderIsLost() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> !BOL.succeeded(LIST).isEmpty());
+        Reply tooMany = new Reply(429, Map.of("Content-Type", BolFake.V10, "Retry-After", "1"),
+                "{\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"Too many requests, retry in 1 seconds.\"}");
+        BOL.script(LIST, tooMany, tooMany, tooMany);
+        await().atMost(Duration.ofSeconds(10)).until(() -> BOL.requests(LIST).size() > BOL.succeeded(LIST).size());
+        // the last successful poll was 10 minutes ago; an order changed 8 minutes ago is waiting
+        jdbc.update("UPDATE order_poll_watermark SET watermark = ? WHERE channel = 'bol-test'",
+                OrderPolls.sortable(Instant.now().minus(10, ChronoUnit.MINUTES).toString()));
+        String sku = newSku();
+        String id = orderId();
+        BOL_API.open(BolFake.order(id, new Item(orderId(), sku, "8718846038683", 1)),
+                Instant.now().minus(8, ChronoUnit.MINUTES));
+
+        assertThat(unified("bol-test/" + id).path("lines").get(0).path("sku").asText()).isEqualTo(sku);
+        List<ChannelStub.Request> polls = BOL.requests(LIST);
+        List<ChannelStub.Request> answered = BOL.succeeded(LIST);
+        assertThat(polls.size() - answered.size()).as("polls answered 429").isEqualTo(3);
+        // the first poll answered after the 429s still asked from the watermark of 10 minutes ago
+        ChannelStub.Request retried = answered.stream().filter(poll -> poll.atNanos() > lastThrottled(polls, answered))
+                .findFirst().orElseThrow();
+        assertThat(changeInterval(retried)).isBetween(11, 12);
+    }
+
+    private static long lastThrottled(List<ChannelStub.Request> polls, List<ChannelStub.Request> answered) {
+        return polls.stream().filter(poll -> !answered.contains(poll)).mapToLong(ChannelStub.Request::atNanos).max()
+                .orElseThrow();
+    }
+
+    private static int changeInterval(ChannelStub.Request poll) {
+        String path = poll.path();
+        int at = path.indexOf("change-interval-minute=");
+        assertThat(at).as(path).isPositive();
+        return Integer.parseInt(path.substring(at + "change-interval-minute=".length()).replaceAll("&.*", ""));
+    }
+
+    /** An open Bol order with these items; returns its id once Kanaal has it on the unified queue. */
+    private String takeOrder(Item... items) throws Exception {
+        String id = orderId();
+        BOL_API.open(BolFake.order(id, items), Instant.now());
+        unified("bol-test/" + id);
+        return id;
+    }
+
+    private static String orderId() {
+        return Long.toString(ThreadLocalRandom.current().nextLong(1_000_000_000L, 9_999_999_999L));
+    }
+
+    private JsonNode unified(String orderRef) throws Exception {
+        JsonNode order = unifiedOrNull(orderRef, 20_000);
+        assertThat(order).as("order %s on kanaal.orders.unified", orderRef).isNotNull();
+        return order;
+    }
+
+    private JsonNode unifiedOrNull(String orderRef, long timeoutMillis) throws Exception {
+        jms.setReceiveTimeout(timeoutMillis);
+        Message message = jms.receiveSelected("kanaal.orders.unified", "kanaalOrderRef = '" + orderRef + "'");
+        return message == null ? null : JSON.readTree(((TextMessage) message).getText());
+    }
+
+    private boolean queueIsEmpty(String queue) {
+        return Boolean.TRUE.equals(jms.browse(queue, (session, browser) -> !browser.getEnumeration().hasMoreElements()));
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

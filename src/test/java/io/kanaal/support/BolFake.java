@@ -1,0 +1,232 @@
+package io.kanaal.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kanaal.support.ChannelStub.Reply;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Bol.com's Retailer API v10 as Kanaal's order routes use it, served on a {@link ChannelStub}, its answers shaped
+ * as in Bol's spec and the picqer fixtures ({@code 200-reduced-orders}, {@code 200-reduced-orders-empty},
+ * {@code 200-order}): open orders (the list, 50 a page, filtered by {@code change-interval-minute}; the detail),
+ * shipments and cancellations answered 202 with a PENDING process status, and process statuses that go through
+ * the states a test scripts (PENDING, then SUCCESS unless told otherwise).
+ */
+public final class BolFake {
+
+    public static final String V10 = "application/vnd.retailer.v10+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int PAGE_SIZE = 50;
+
+    private record OpenOrder(JsonNode detail, Instant changedAt) {
+    }
+
+    private record Process(String eventType, String entityId, Deque<String> states, List<String> served,
+                           String errorMessage) {
+    }
+
+    private final Map<String, OpenOrder> orders = new LinkedHashMap<>();
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Deque<List<String>> nextProcesses = new ArrayDeque<>();
+    private final AtomicLong ids = new AtomicLong(System.currentTimeMillis());
+    private String nextErrorMessage;
+
+    public BolFake(ChannelStub stub) {
+        stub.serve("/retailer/orders", this::ordersOrDetail);
+        stub.serve("/retailer/shipments", request -> accept(request, "CONFIRM_SHIPMENT"));
+        stub.serve("/retailer/orders/cancellation", request -> accept(request, "CANCEL_ORDER"));
+        stub.serve("/shared/process-status/", this::processStatus);
+    }
+
+    public synchronized void reset() {
+        orders.clear();
+        processes.clear();
+        nextProcesses.clear();
+        nextErrorMessage = null;
+    }
+
+    /** An open order (Bol's order detail) whose items last changed at {@code changedAt}. */
+    public synchronized void open(String detail, Instant changedAt) {
+        JsonNode order = read(detail);
+        orders.put(order.path("orderId").asText(), new OpenOrder(order, changedAt));
+    }
+
+    /** The states the next accepted request's process status goes through, the last one staying. */
+    public synchronized void nextProcess(String errorMessage, String... states) {
+        nextProcesses.add(List.of(states));
+        nextErrorMessage = errorMessage;
+    }
+
+    /** The states a process status was served in, in order. */
+    public synchronized List<String> served(String processStatusId) {
+        Process process = processes.get(processStatusId);
+        return process == null ? List.of() : List.copyOf(process.served());
+    }
+
+    /** The process-status id Bol gave the request about this order item (entityId). */
+    public synchronized String processOf(String orderItemId) {
+        return processes.entrySet().stream().filter(e -> e.getValue().entityId().equals(orderItemId))
+                .map(Map.Entry::getKey).findFirst().orElse(null);
+    }
+
+    /** An FBR order detail as GET /retailer/orders/{order-id} gives it: one item per entry of {@code items}. */
+    public static String order(String orderId, Item... items) {
+        ObjectNode order = JSON.createObjectNode();
+        order.put("orderId", orderId);
+        order.put("pickUpPoint", false);
+        order.put("orderPlacedDateTime", "2026-11-23T10:15:00+01:00");
+        ObjectNode shipment = order.putObject("shipmentDetails");
+        shipment.put("salutation", "MALE");
+        shipment.put("firstName", "Hans");
+        shipment.put("surname", "de Grote");
+        shipment.put("streetName", "Skywalkerstraat");
+        shipment.put("houseNumber", "21");
+        shipment.put("houseNumberExtension", "X");
+        shipment.put("zipCode", "1234AB");
+        shipment.put("city", "PLATOONDORP");
+        shipment.put("countryCode", "NL");
+        shipment.put("email", "27zoytzc3crf2r6bctxfa3m2mrjbci@verkopen.test2.bol.com");
+        shipment.put("language", "nl");
+        ArrayNode lines = order.putArray("orderItems");
+        for (Item item : items) {
+            ObjectNode line = lines.addObject();
+            line.put("orderItemId", item.orderItemId());
+            line.put("cancellationRequest", false);
+            ObjectNode fulfilment = line.putObject("fulfilment");
+            fulfilment.put("method", "FBR");
+            fulfilment.put("distributionParty", "RETAILER");
+            fulfilment.put("latestDeliveryDate", "2026-11-25");
+            line.putObject("offer").put("offerId", "8f1183e3-de98-c92f-e053-3590612a63b7").put("reference", item.sku());
+            line.putObject("product").put("ean", item.ean()).put("title", "Article " + item.sku());
+            line.put("quantity", item.quantity());
+            line.put("quantityShipped", 0);
+            line.put("quantityCancelled", 0);
+            line.put("unitPrice", 19.99);
+            line.put("totalPrice", Math.round(1999L * item.quantity()) / 100.0);
+            line.put("commission", 2.21);
+        }
+        return order.toString();
+    }
+
+    public record Item(String orderItemId, String sku, String ean, int quantity) {
+    }
+
+    private synchronized Reply ordersOrDetail(ChannelStub.Request request) {
+        String path = request.path();
+        if (path.startsWith("/retailer/orders/")) {
+            String id = path.substring("/retailer/orders/".length());
+            OpenOrder order = orders.get(id);
+            return order == null
+                    ? bol(404, "{\"type\":\"https://api.bol.com/problems\",\"title\":\"Not Found\",\"status\":404,"
+                            + "\"detail\":\"Order " + id + " not found.\"}")
+                    : bol(200, order.detail().toString());
+        }
+        Map<String, String> query = query(path);
+        int page = Integer.parseInt(query.getOrDefault("page", "1"));
+        String interval = query.get("change-interval-minute");
+        Instant changedSince = interval == null ? Instant.MIN
+                : Instant.now().minus(Duration.ofMinutes(Long.parseLong(interval)));
+        List<OpenOrder> listed = orders.values().stream().filter(o -> !o.changedAt().isBefore(changedSince)).toList();
+        ArrayNode list = JSON.createArrayNode();
+        listed.stream().skip((long) (page - 1) * PAGE_SIZE).limit(PAGE_SIZE).forEach(o -> list.add(reduced(o)));
+        return bol(200, list.isEmpty() ? "{ }" : JSON.createObjectNode().set("orders", list).toString());
+    }
+
+    private static ObjectNode reduced(OpenOrder open) {
+        ObjectNode order = JSON.createObjectNode();
+        order.put("orderId", open.detail().path("orderId").asText());
+        order.put("orderPlacedDateTime", open.detail().path("orderPlacedDateTime").asText());
+        ArrayNode items = order.putArray("orderItems");
+        for (JsonNode line : open.detail().path("orderItems")) {
+            ObjectNode item = items.addObject();
+            item.put("orderItemId", line.path("orderItemId").asText());
+            item.put("ean", line.path("product").path("ean").asText());
+            item.put("fulfilmentMethod", "FBR");
+            item.put("fulfilmentStatus", "OPEN");
+            item.put("quantity", line.path("quantity").asInt());
+            item.put("quantityShipped", 0);
+            item.put("quantityCancelled", 0);
+            item.put("cancellationRequest", false);
+            item.put("latestChangedDateTime", open.changedAt().toString());
+        }
+        return order;
+    }
+
+    private synchronized Reply accept(ChannelStub.Request request, String eventType) {
+        String id = Long.toString(ids.incrementAndGet());
+        String entityId = read(request.body()).path("orderItems").path(0).path("orderItemId").asText("");
+        List<String> states = nextProcesses.isEmpty() ? List.of("PENDING", "SUCCESS") : nextProcesses.poll();
+        processes.put(id, new Process(eventType, entityId, new ArrayDeque<>(states), new ArrayList<>(), nextErrorMessage));
+        return bol(202, status(id, processes.get(id), "PENDING").toString());
+    }
+
+    private synchronized Reply processStatus(ChannelStub.Request request) {
+        String id = request.path().substring("/shared/process-status/".length());
+        Process process = processes.get(id);
+        if (process == null) {
+            return bol(404, "{\"type\":\"https://api.bol.com/problems\",\"title\":\"Not Found\",\"status\":404}");
+        }
+        String state = process.states().size() > 1 ? process.states().poll() : process.states().peek();
+        process.served().add(state);
+        return bol(200, status(id, process, state).toString());
+    }
+
+    private static ObjectNode status(String id, Process process, String state) {
+        ObjectNode status = JSON.createObjectNode();
+        status.put("processStatusId", id);
+        status.put("entityId", process.entityId());
+        status.put("eventType", process.eventType());
+        status.put("description", "Example process status description for processing " + process.entityId() + ".");
+        status.put("status", state);
+        if (state.equals("FAILURE") || state.equals("TIMEOUT")) {
+            status.put("errorMessage", process.errorMessage());
+        }
+        status.put("createTimestamp", "2026-11-23T10:20:00+01:00");
+        ObjectNode link = status.putArray("links").addObject();
+        link.put("rel", "self");
+        link.put("href", "https://api.bol.com/shared/process-status/" + id);
+        link.put("method", "GET");
+        return status;
+    }
+
+    private static Reply bol(int status, String body) {
+        return new Reply(status, Map.of("Content-Type", V10, "X-RateLimit-Limit", "25", "X-RateLimit-Remaining", "24",
+                "X-RateLimit-Reset", "1"), body);
+    }
+
+    private static Map<String, String> query(String path) {
+        Map<String, String> query = new LinkedHashMap<>();
+        int start = path.indexOf('?');
+        if (start >= 0) {
+            for (String pair : path.substring(start + 1).split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    query.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return query;
+    }
+
+    private static JsonNode read(String json) {
+        try {
+            return JSON.readTree(json == null || json.isBlank() ? "{}" : json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
