@@ -163,6 +163,40 @@ class VendureEndToEndIT {
         assertThat(otherChannelQuantity(sku)).isEqualTo(18);
     }
 
+    @Test
+    void aCancellationFromTheErpCancelsTheVendureOrderAndItsUnitsAreForSaleAgain() throws Exception {
+        String sku = "EAN-88" + System.currentTimeMillis();
+        String variantId = vendure.createProductWithVariant(sku, 1250, 0);
+        post("/api/v1/stock", "{\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":10,\"sequence\":1}]}");
+        await().atMost(WAIT).until(() -> stock(sku).stockOnHand() == 10 && otherChannelQuantity(sku) == 10);
+
+        PlacedOrder placed = vendure.placeGuestOrder(variantId, 3);
+        String orderRef = "vendure/" + placed.code();
+        JmsTemplate jms = kanaal.getBean(JmsTemplate.class);
+        jms.setReceiveTimeout(WAIT.toMillis());
+        assertThat(jms.receiveSelected("kanaal.orders.unified", "kanaalOrderRef = '" + orderRef + "'")).isNotNull();
+        await().atMost(WAIT).until(() -> otherChannelQuantity(sku) == 7);
+
+        post("/api/v1/cancellations", "{\"items\":[{\"orderRef\":\"" + orderRef + "\",\"reason\":\"OUT_OF_STOCK\"}]}");
+        await().atMost(WAIT).until(() -> "Cancelled".equals(vendure.order(placed.id()).orElseThrow().state()));
+        await().atMost(WAIT).until(() -> otherChannelQuantity(sku) == 10);
+        assertThat(stock(sku)).returns(10, VariantStock::stockOnHand).returns(0, VariantStock::stockAllocated);
+    }
+
+    @Test
+    void stockForASkuVendureDoesNotHaveIsDeadLetteredWithTheReasonAndReachesTheOthers() throws Exception {
+        String sku = "NOT-IN-VENDURE-" + System.currentTimeMillis();
+        post("/api/v1/stock", "{\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":5,\"sequence\":1}]}");
+
+        JmsTemplate jms = kanaal.getBean(JmsTemplate.class);
+        jms.setReceiveTimeout(WAIT.toMillis());
+        Message dead = jms.receiveSelected("DLQ.kanaal.channel.vendure.stock",
+                "kanaalDeadLetterReason LIKE '%no product variant with SKU ''" + sku + "''%'");
+        assertThat(dead).as("dead letter for %s", sku).isNotNull();
+        await().atMost(WAIT).until(() -> otherChannelQuantity(sku) == 5);
+        assertThat(vendure.variant(sku)).isEmpty();
+    }
+
     private static BigDecimal cents(JsonNode minorUnits) {
         return BigDecimal.valueOf(minorUnits.asLong(), 2);
     }
