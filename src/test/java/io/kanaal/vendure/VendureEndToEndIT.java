@@ -5,9 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kanaal.KanaalApplication;
 import io.kanaal.support.ChannelStub;
-import io.kanaal.support.TestData;
+import io.kanaal.support.StandaloneKanaal;
 import io.kanaal.support.Vendure;
 import io.kanaal.support.Vendure.Fulfillment;
 import io.kanaal.support.Vendure.PlacedOrder;
@@ -17,19 +16,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.jms.Message;
 import jakarta.jms.TextMessage;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jms.core.JmsTemplate;
 
@@ -54,33 +49,19 @@ class VendureEndToEndIT {
     private static ChannelStub other;
     private static ConfigurableApplicationContext kanaal;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-
     @BeforeAll
     static void start() {
         vendure = Vendure.start();
         other = new ChannelStub();
-        kanaal = new SpringApplicationBuilder(KanaalApplication.class).run(
-                "--server.port=0",
-                "--kanaal.data-dir=" + TestData.directory("vendure-e2e"),
-                "--kanaal.api.keys.erp=" + KEY,
-                "--kanaal.broker.acceptor=",
-                "--spring.artemis.embedded.server-id=11",
-                "--camel.main.shutdown-timeout=5",
+        List<String> settings = new ArrayList<>(StandaloneKanaal.vendureChannel("vendure", vendure.baseUrl(),
+                Vendure.ADMIN_USERNAME, Vendure.ADMIN_PASSWORD, "poll-cron=0/1 * * * * ?"));
+        settings.addAll(List.of(
                 "--kanaal.delivery.initial-delay=200",
                 "--kanaal.delivery.maximum-redeliveries=8",
-                "--kanaal.channels.sandbox.enabled=false",
-                "--kanaal.channels.vendure.type=vendure",
-                "--kanaal.channels.vendure.enabled=true",
-                "--kanaal.channels.vendure.base-url=" + vendure.baseUrl(),
-                "--kanaal.channels.vendure.counts-own-orders=true",
-                "--kanaal.channels.vendure.rate-limit=100",
-                "--kanaal.channels.vendure.settings.username=" + Vendure.ADMIN_USERNAME,
-                "--kanaal.channels.vendure.settings.password=" + Vendure.ADMIN_PASSWORD,
-                "--kanaal.channels.vendure.settings.poll-cron=0/1 * * * * ?",
                 "--kanaal.channels.other.type=rest",
                 "--kanaal.channels.other.base-url=" + other.baseUrl() + "/other",
-                "--kanaal.channels.other.rate-limit=1000");
+                "--kanaal.channels.other.rate-limit=1000"));
+        kanaal = StandaloneKanaal.start("vendure-e2e", 11, KEY, settings);
     }
 
     @AfterAll
@@ -220,12 +201,8 @@ class VendureEndToEndIT {
                 .counters().stream().mapToDouble(Counter::count).sum();
     }
 
-    private void post(String path, String body) throws Exception {
-        int port = ((WebServerApplicationContext) kanaal).getWebServer().getPort();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                        .header("X-API-Key", KEY).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static void post(String path, String body) throws Exception {
+        HttpResponse<String> response = StandaloneKanaal.post(kanaal, KEY, path, body);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     }
 }
