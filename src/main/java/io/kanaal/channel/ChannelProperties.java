@@ -16,7 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param countsOwnOrders the channel subtracts its own open orders from the quantity Kanaal sets (Vendure
  *                     allocates stock to its orders): Kanaal adds this channel's open reservations back
  * @param settings     type-specific settings, passed to the route templates (credentials by env placeholder)
- * @param listings     SKU to the channel's own listing id (Bol offer id); the database table channel_listing adds more
+ * @param listings     SKU to the channel's own listing id (Bol offer id, Vendure variant id); the database table
+ *                     channel_listing adds more (Vendure's variant ids are looked up by SKU and saved there)
  */
 public record ChannelProperties(
         String type,

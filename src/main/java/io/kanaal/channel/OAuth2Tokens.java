@@ -69,9 +69,9 @@ public class OAuth2Tokens {
 
     private Token fetch(String channel) {
         Map<String, String> settings = channels.get(channel).settings();
-        String tokenUrl = required(channel, settings, "token-url");
-        String clientId = required(channel, settings, "client-id");
-        String clientSecret = required(channel, settings, "client-secret");
+        String tokenUrl = ChannelLogins.required(channel, settings, "token-url");
+        String clientId = ChannelLogins.required(channel, settings, "client-id");
+        String clientSecret = ChannelLogins.required(channel, settings, "client-secret");
         String basic = Base64.getEncoder()
                 .encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
         HttpRequest request = HttpRequest.newBuilder(URI.create(tokenUrl))
@@ -81,15 +81,7 @@ public class OAuth2Tokens {
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
                 .build();
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw ChannelException.unavailable("channel " + channel + ": token endpoint unreachable: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ChannelException.unavailable("channel " + channel + ": interrupted while fetching a token");
-        }
+        HttpResponse<String> response = ChannelLogins.send(http, request, channel, "token endpoint");
         int status = response.statusCode();
         if (status >= 500 || status == 429) {
             throw ChannelException.unavailable("channel " + channel + ": token endpoint answered HTTP " + status);
@@ -113,15 +105,6 @@ public class OAuth2Tokens {
         } catch (IOException e) {
             throw ChannelException.rejected("channel " + channel + ": token response is not JSON: " + e.getMessage());
         }
-    }
-
-    private static String required(String channel, Map<String, String> settings, String key) {
-        String value = settings.get(key);
-        if (value == null || value.isBlank()) {
-            throw ChannelException.rejected("channel " + channel + ": setting '" + key
-                    + "' is empty (set it in kanaal.channels." + channel + ".settings, secrets from the environment)");
-        }
-        return value;
     }
 
     private record Token(String value, Instant refreshAt) {

@@ -44,7 +44,8 @@ public class OrderPolls {
     /**
      * The orders in a poll's answer, each as the channel sent it.
      *
-     * @param field the answer's field that holds the array of orders; empty when the answer is the array
+     * @param field the answer's field that holds the array of orders, a dotted path for a nested one
+     *              (orders.items); empty when the answer is the array
      */
     public List<String> orders(String answer, String field) throws JsonProcessingException {
         List<String> orders = new ArrayList<>();
@@ -100,7 +101,12 @@ public class OrderPolls {
 
     private JsonNode list(String answer, String field) throws JsonProcessingException {
         JsonNode document = json.readTree(answer == null || answer.isBlank() ? "[]" : answer);
-        JsonNode list = field == null || field.isEmpty() ? document : document.path(field);
+        JsonNode list = document;
+        if (field != null && !field.isEmpty()) {
+            for (String name : field.split("\\.")) {
+                list = list.path(name);
+            }
+        }
         if (list.isMissingNode() || list.isNull()) {
             return json.createArrayNode();
         }
@@ -143,6 +149,24 @@ public class OrderPolls {
     public String since(String channel, String initial) {
         return jdbc.query("SELECT watermark FROM order_poll_watermark WHERE channel = ?",
                 (rs, i) -> rs.getString(1), channel).stream().findFirst().orElse(initial);
+    }
+
+    /**
+     * The last change seen on the channel less an overlap, or {@code initial} before its first successful poll.
+     * For channels that keep change times coarsely (Vendure on SQLite or MySQL: whole seconds) or commit late:
+     * a change stamped at or just before the last one seen is asked for again, and the intake lets each order
+     * through once.
+     */
+    public String since(String channel, String initial, int overlapSeconds) {
+        String since = since(channel, initial);
+        if (since.equals(initial) || overlapSeconds <= 0) {
+            return since;
+        }
+        try {
+            return WATERMARK.format(OffsetDateTime.parse(since).toInstant().minusSeconds(overlapSeconds));
+        } catch (DateTimeParseException e) {
+            return since;
+        }
     }
 
     /** Moves the channel's watermark forward to {@code watermark} (never back; empty leaves it). */

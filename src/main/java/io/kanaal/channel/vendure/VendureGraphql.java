@@ -1,0 +1,241 @@
+package io.kanaal.channel.vendure;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kanaal.channel.ChannelException;
+import io.kanaal.channel.ChannelListings;
+import io.kanaal.channel.ChannelResponses;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+import org.apache.camel.Headers;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * GraphQL over HTTP with Vendure's Admin API, for routes/vendure-channel.camel.yaml: the request body from a
+ * document under mappings/ and its variables, and the answer read into its {@code data} or a
+ * {@link ChannelException}:
+ * <ul>
+ *   <li>HTTP 429, 5xx, 408 and unreadable answers go the way of every channel ({@link ChannelResponses});</li>
+ *   <li>GraphQL errors: FORBIDDEN (the session expired or was refused) drops the session, so the retry logs in
+ *       again, and is retried; INTERNAL_SERVER_ERROR and errors without a code are retried; the others
+ *       (invalid query or input, unknown entity) are rejected;</li>
+ *   <li>a mutation's ErrorResult in {@code data} ({@code errorCode}) is rejected, except the ones a later
+ *       attempt can pass (a state transition not allowed yet, e.g. shipping before the payment is settled;
+ *       too little stock on hand).</li>
+ * </ul>
+ */
+@Component("vendureGraphql")
+public class VendureGraphql {
+
+    private static final int MAX_IN_REASON = 500;
+    /** GraphQL error codes that a later attempt may not get. */
+    private static final Set<String> TRANSIENT_ERRORS = Set.of("INTERNAL_SERVER_ERROR", "UNKNOWN_ERROR", "");
+    private static final Set<String> SESSION_ERRORS = Set.of("FORBIDDEN", "UNAUTHORIZED", "UNAUTHENTICATED");
+    /** ErrorResult codes that a later attempt can pass. */
+    private static final Set<String> RETRYABLE_RESULTS = Set.of("ORDER_STATE_TRANSITION_ERROR",
+            "FULFILLMENT_STATE_TRANSITION_ERROR", "INSUFFICIENT_STOCK_ON_HAND_ERROR");
+
+    private final ObjectMapper json;
+    private final VendureSessions sessions;
+    private final ChannelResponses responses;
+    private final ChannelListings listings;
+    private final Path mappings;
+    private final boolean cache;
+    private final Map<String, String> documents = new ConcurrentHashMap<>();
+
+    public VendureGraphql(ObjectMapper json, VendureSessions sessions, ChannelResponses responses,
+                          ChannelListings listings, @Value("${kanaal.home}") String home,
+                          @Value("${kanaal.mappings.cache:true}") boolean cache) {
+        this.json = json;
+        this.sessions = sessions;
+        this.responses = responses;
+        this.listings = listings;
+        this.mappings = Path.of(home, "mappings");
+        this.cache = cache;
+    }
+
+    /** GraphQL variables with one value, e.g. {@code variables('sku', ${variable.stock.sku})}. */
+    public Map<String, Object> variables(String name, Object value) {
+        Map<String, Object> variables = new HashMap<>();
+        variables.put(name, value);
+        return variables;
+    }
+
+    /**
+     * The HTTP body of a GraphQL call: {@code {"query": <document>, "variables": ...}}.
+     *
+     * @param document  the document's file, relative to mappings/ (e.g. vendure/orders.graphql)
+     * @param variables a Map, JSON text, or null for none
+     */
+    public String request(String document, Object variables) throws JsonProcessingException {
+        ObjectNode body = json.createObjectNode();
+        body.put("query", document(document));
+        if (variables instanceof String text) {
+            body.set("variables", text.isBlank() ? json.createObjectNode() : json.readTree(text));
+        } else if (variables != null) {
+            body.set("variables", json.valueToTree(variables));
+        } else {
+            body.putObject("variables");
+        }
+        return body.toString();
+    }
+
+    private String document(String name) {
+        if (!cache) {
+            return read(name);
+        }
+        return documents.computeIfAbsent(name, this::read);
+    }
+
+    private String read(String name) {
+        Path file = mappings.resolve(name).normalize();
+        if (!file.startsWith(mappings.normalize())) {
+            throw new IllegalArgumentException("GraphQL document outside mappings/: " + name);
+        }
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the GraphQL document " + file, e);
+        }
+    }
+
+    /** The {@code data} of a GraphQL answer as JSON text; a ChannelException for an answer with errors. */
+    public String data(String channel, @Header("CamelHttpResponseCode") int status,
+                       @Headers Map<String, Object> headers, @Body String body) {
+        JsonNode answer = parse(body);
+        boolean graphql = answer != null && (answer.has("data") || answer.has("errors"));
+        if (status == 401 || status == 403) {
+            sessions.evict(channel);
+            throw ChannelException.unavailable("channel " + channel + ": Vendure answered HTTP " + status
+                    + ", logging in again: " + abbreviate(body));
+        }
+        if (!graphql || status == 429 || status == 408 || status >= 500) {
+            responses.check(channel, status, headers, body);
+            throw ChannelException.rejected("channel " + channel + ": Vendure's answer (HTTP " + status
+                    + ") is not a GraphQL answer: " + abbreviate(body));
+        }
+        JsonNode errors = answer.path("errors");
+        if (errors.isArray() && !errors.isEmpty()) {
+            throw errors(channel, errors);
+        }
+        if (status < 200 || status >= 300) {
+            responses.check(channel, status, headers, body);
+        }
+        JsonNode data = answer.path("data");
+        data.fields().forEachRemaining(field -> {
+            JsonNode result = field.getValue();
+            if (result.hasNonNull("errorCode")) {
+                String code = result.path("errorCode").asText();
+                String reason = "channel " + channel + ": Vendure's " + field.getKey() + " answered " + code + ": "
+                        + abbreviate(result.path("message").asText(""));
+                throw RETRYABLE_RESULTS.contains(code) ? ChannelException.unavailable(reason)
+                        : ChannelException.rejected(reason);
+            }
+        });
+        return data.toString();
+    }
+
+    private ChannelException errors(String channel, JsonNode errors) {
+        List<String> codes = new ArrayList<>();
+        for (JsonNode error : errors) {
+            codes.add(error.path("extensions").path("code").asText(""));
+        }
+        String reason = "channel " + channel + ": Vendure answered GraphQL errors " + codes + ": " + abbreviate(errors.toString());
+        if (codes.stream().anyMatch(SESSION_ERRORS::contains)) {
+            sessions.evict(channel);
+            return ChannelException.unavailable(reason + " (logging in again)");
+        }
+        if (codes.stream().allMatch(TRANSIENT_ERRORS::contains)) {
+            return ChannelException.unavailable(reason);
+        }
+        return ChannelException.rejected(reason);
+    }
+
+    /** The text at a dotted path of a {@code data} document (e.g. order.state); null when missing or null. */
+    public String value(@Body String data, String path) {
+        JsonNode node = parse(data);
+        for (String name : path.split("\\.")) {
+            node = node == null ? null : node.get(name);
+        }
+        return node == null || node.isNull() ? null : node.asText();
+    }
+
+    /**
+     * The order's fulfillment that carries this tracking code ({@code data} of vendure/order.graphql), as
+     * {@code {id, state}}; null when it has none yet. Rejected when Vendure has no such order.
+     */
+    public Map<String, String> fulfillment(@Body String data, String trackingCode) {
+        JsonNode order = parse(data).path("order");
+        if (order.isMissingNode() || order.isNull()) {
+            throw ChannelException.rejected("Vendure has no such order: " + abbreviate(data));
+        }
+        String wanted = trackingCode == null ? "" : trackingCode;
+        for (JsonNode fulfillment : order.path("fulfillments")) {
+            if (wanted.equals(fulfillment.path("trackingCode").asText(""))
+                    && !"Cancelled".equals(fulfillment.path("state").asText())) {
+                return result(fulfillment);
+            }
+        }
+        return null;
+    }
+
+    /** A mutation's result in {@code data}, as {@code {id, state}}. */
+    public Map<String, String> result(@Body String data, String field) {
+        return result(parse(data).path(field));
+    }
+
+    private static Map<String, String> result(JsonNode node) {
+        Map<String, String> result = new HashMap<>();
+        result.put("id", node.path("id").asText(null));
+        result.put("state", node.path("state").asText(null));
+        return result;
+    }
+
+    /**
+     * Saves the id of the SKU's variant ({@code data} of vendure/variant-by-sku.graphql) as the channel's
+     * listing of the SKU, so it is looked up once. Rejected when Vendure has no variant with this SKU.
+     */
+    public String saveVariant(String channel, String sku, @Body String data) {
+        for (JsonNode variant : parse(data).path("productVariants").path("items")) {
+            if (sku.equals(variant.path("sku").asText())) {
+                String id = variant.path("id").asText();
+                listings.save(channel, sku, id);
+                return id;
+            }
+        }
+        throw ChannelException.rejected("channel " + channel + ": Vendure has no product variant with SKU '" + sku
+                + "': create it in Vendure (Kanaal sets stock on existing variants only)");
+    }
+
+    private JsonNode parse(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return json.readTree(text);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    static String abbreviate(String text) {
+        if (text == null || text.isBlank()) {
+            return "(no body)";
+        }
+        String oneLine = text.replaceAll("\\s+", " ").trim();
+        return oneLine.length() > MAX_IN_REASON ? oneLine.substring(0, MAX_IN_REASON) + "..." : oneLine;
+    }
+}
