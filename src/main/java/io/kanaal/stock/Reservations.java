@@ -2,6 +2,7 @@ package io.kanaal.stock;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -93,11 +94,23 @@ public class Reservations {
         return skus;
     }
 
-    /** Open reservations of a SKU per channel, as ops see them. */
-    public List<Map<String, Object>> open(String sku) {
-        return jdbc.queryForList("""
-                SELECT channel, channel_order_id, quantity, reserved_at FROM reservation
-                 WHERE sku = ? AND released_at IS NULL ORDER BY reserved_at
+    /**
+     * A SKU's ledger as ops see it: the ERP's stock (null before the ERP reported it), the open reservations
+     * and the available-to-sell they leave, which is negative when orders took more than there was.
+     */
+    public Map<String, Object> ledger(String sku) {
+        Long erpStock = jdbc.queryForObject("SELECT sum(quantity) FROM erp_stock WHERE sku = ?", Long.class, sku);
+        List<Map<String, Object>> open = jdbc.queryForList("""
+                SELECT channel, channel_order_id AS "channelOrderId", quantity, reserved_at AS "reservedAt"
+                  FROM reservation WHERE sku = ? AND released_at IS NULL ORDER BY reserved_at
                 """, sku);
+        long reserved = open.stream().mapToLong(r -> ((Number) r.get("quantity")).longValue()).sum();
+        Map<String, Object> ledger = new LinkedHashMap<>();
+        ledger.put("sku", sku);
+        ledger.put("erpStock", erpStock);
+        ledger.put("reserved", reserved);
+        ledger.put("availableToSell", erpStock == null ? null : erpStock - reserved);
+        ledger.put("reservations", open);
+        return ledger;
     }
 }

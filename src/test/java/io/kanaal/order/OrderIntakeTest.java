@@ -183,6 +183,12 @@ class OrderIntakeTest extends KanaalIntegrationTest {
         assertThat(webhook("shop", body, sign(SHOP_WEBHOOK_SECRET, body)).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/market/stock/" + sku) == 6);
 
+        JsonNode ledger = JSON.readTree(send(HttpRequest.newBuilder(uri("/api/v1/ops/reservations/" + sku))
+                .header("X-API-Key", API_KEY)).body());
+        assertThat(ledger.path("erpStock").asInt()).isEqualTo(10);
+        assertThat(ledger.path("availableToSell").asInt()).isEqualTo(6);
+        assertThat(ledger.path("reservations").get(0).path("channelOrderId").asText()).isEqualTo(id);
+
         // the ERP has booked the order: its stock is 6 now, and it says so
         String booked = "{\"sku\":\"" + sku + "\",\"quantity\":6,\"sequence\":2,\"includedOrders\":[\"shop/" + id + "\"]}";
         pushStock(batch(booked));
