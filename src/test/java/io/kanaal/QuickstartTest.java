@@ -9,17 +9,24 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The README's quick start, on the shipped config/application.yaml: one curl pushes a stock level and the
- * sandbox channel shows what it received, through the same routes as a real REST channel.
+ * sandbox channel shows what it received, through the same routes as a real REST channel; an order on the
+ * sandbox's webhook is reserved (the sandbox shows the lower quantity) and a shipment from the ERP reaches it.
  */
 class QuickstartTest {
+
+    private static final String SECRET = "quickstart-" + UUID.randomUUID();
 
     @Test
     void aPushedStockLevelArrivesAtTheSandboxChannel() throws Exception {
@@ -34,7 +41,8 @@ class QuickstartTest {
                 "--kanaal.data-dir=" + TestData.directory("quickstart"),
                 "--kanaal.api.keys.erp=" + key,
                 "--kanaal.broker.acceptor=",
-                "--spring.artemis.embedded.server-id=8")) {
+                "--spring.artemis.embedded.server-id=8",
+                "--kanaal.channels.sandbox.settings.webhook-secret=" + SECRET)) {
 
             HttpResponse<String> pushed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/stock"))
                     .header("X-API-Key", key).header("Content-Type", "application/json")
@@ -49,6 +57,37 @@ class QuickstartTest {
             String received = http.send(HttpRequest.newBuilder(sandbox).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
             // config/application.yaml gives the sandbox a safety buffer of 2
             assertThat(received).contains("{\\\"sku\\\":\\\"TSHIRT-RED-M\\\",\\\"quantity\\\":10}");
+
+            // an order of 2 on the sandbox's webhook: on the unified queue, 2 reserved, the sandbox shows 8
+            String order = "{\"id\":\"1001\",\"createdAt\":\"2026-11-23T10:00:00Z\",\"status\":\"paid\","
+                    + "\"items\":[{\"id\":\"1\",\"sku\":\"TSHIRT-RED-M\",\"quantity\":2,\"price\":19.95}],\"total\":39.90}";
+            HttpResponse<String> taken = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/sandbox/orders"))
+                    .header("Content-Type", "application/json").header("X-Kanaal-Signature", "sha256=" + hmac(order))
+                    .POST(HttpRequest.BodyPublishers.ofString(order)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(taken.statusCode()).as(taken.body()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(15)).until(() -> http.send(HttpRequest.newBuilder(sandbox).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body().contains("\\\"quantity\\\":8}"));
+            URI ops = URI.create("http://127.0.0.1:" + port + "/api/v1/ops/orders/sandbox/1001");
+            String overview = http.send(HttpRequest.newBuilder(ops).header("X-API-Key", key).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(overview).contains("\"orderRef\":\"sandbox/1001\"").contains("\"sku\":\"TSHIRT-RED-M\",\"quantity\":2");
+
+            // the ERP ships it: the sandbox channel receives the shipment with its tracking code
+            HttpResponse<String> shipped = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/shipments"))
+                    .header("X-API-Key", key).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"items\":[{\"orderRef\":\"sandbox/1001\",\"carrier\":\"PostNL\",\"trackingCode\":\"3SKAN1001\"}]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(shipped.statusCode()).as(shipped.body()).isEqualTo(202);
+            URI sandboxOrders = URI.create("http://127.0.0.1:" + port + "/sandbox/sandbox/orders");
+            await().atMost(Duration.ofSeconds(15)).until(() -> http.send(HttpRequest.newBuilder(sandboxOrders).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body().contains("3SKAN1001"));
         }
+    }
+
+    private static String hmac(String body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
     }
 }

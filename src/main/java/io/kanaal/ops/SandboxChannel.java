@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
+import org.apache.camel.Variable;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,6 +22,7 @@ public class SandboxChannel {
     private static final int KEEP = 1000;
 
     private final Deque<Map<String, Object>> received = new ArrayDeque<>();
+    private final Deque<Map<String, Object>> fulfilments = new ArrayDeque<>();
 
     public synchronized void record(@Header("channel") String channel, @Header("sku") String sku, @Body String body) {
         Map<String, Object> entry = new LinkedHashMap<>();
@@ -32,6 +34,26 @@ public class SandboxChannel {
         while (received.size() > KEEP) {
             received.removeLast();
         }
+    }
+
+    /** A shipment or cancellation sent to the sandbox for one of its orders. */
+    public synchronized void recordFulfilment(@Header("channel") String channel, @Header("order") String order,
+                                              @Variable("kind") String kind, @Body String body) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("channel", channel);
+        entry.put("order", order);
+        entry.put("kind", kind);
+        entry.put("receivedAt", Instant.now().toString());
+        entry.put("body", body);
+        fulfilments.addFirst(entry);
+        while (fulfilments.size() > KEEP) {
+            fulfilments.removeLast();
+        }
+    }
+
+    /** Shipments and cancellations the sandbox channel received, newest first. */
+    public synchronized List<Map<String, Object>> fulfilments(@Header("channel") String channel) {
+        return fulfilments.stream().filter(e -> channel == null || channel.equals(e.get("channel"))).toList();
     }
 
     /** What the sandbox channel received, newest first. */

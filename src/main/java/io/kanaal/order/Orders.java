@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
+import io.kanaal.erp.InvalidRequestException;
 import io.kanaal.erp.Schemas;
 import io.kanaal.stock.Reservations;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.Body;
+import org.apache.camel.Header;
 import org.apache.camel.Variable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -130,6 +132,34 @@ public class Orders {
         return Boolean.TRUE.equals(jdbc.queryForObject(
                 "SELECT EXISTS (SELECT 1 FROM channel_order WHERE channel = ? AND channel_order_id = ?)",
                 Boolean.class, channel, channelOrderId));
+    }
+
+    /**
+     * An order as ops see it: its state in Kanaal, when it was taken in, its reservations (open or how they
+     * ended) and the canonical order as it went onto the unified queue.
+     *
+     * @throws InvalidRequestException 404 when Kanaal never took the order in
+     */
+    public Map<String, Object> overview(@Header("channel") String channel, @Header("order") String channelOrderId)
+            throws JsonProcessingException {
+        List<Map<String, Object>> rows = jdbc.queryForList("""
+                SELECT status, received_at, canonical::text AS canonical FROM channel_order
+                 WHERE channel = ? AND channel_order_id = ?
+                """, channel, channelOrderId);
+        if (rows.isEmpty()) {
+            throw new InvalidRequestException(404, "Unknown order",
+                    List.of("Kanaal has not taken in order " + orderRef(channel, channelOrderId)));
+        }
+        Map<String, Object> overview = new LinkedHashMap<>();
+        overview.put("orderRef", orderRef(channel, channelOrderId));
+        overview.put("status", rows.get(0).get("status"));
+        overview.put("receivedAt", rows.get(0).get("received_at"));
+        overview.put("reservations", jdbc.queryForList("""
+                SELECT sku, quantity, reserved_at AS "reservedAt", released_at AS "releasedAt", released_by AS "releasedBy"
+                  FROM reservation WHERE channel = ? AND channel_order_id = ? ORDER BY sku
+                """, channel, channelOrderId));
+        overview.put("order", json.readTree((String) rows.get(0).get("canonical")));
+        return overview;
     }
 
     /** Marks the order's state in the index (shipped, cancelled). */
