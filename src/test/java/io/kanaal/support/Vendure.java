@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real Vendure webshop (Vendure 3.7.3 from npm, SQLite through sql.js) on loopback, for end-to-end tests.
@@ -177,31 +179,29 @@ public final class Vendure implements AutoCloseable {
     private void awaitHealthy() {
         HttpRequest health = HttpRequest.newBuilder(URI.create(baseUrl() + "/health"))
                 .timeout(Duration.ofSeconds(5)).GET().build();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Vendure exited with " + process.exitValue()
-                        + " before it was healthy; " + tailOf(log()));
-            }
-            try {
-                HttpResponse<String> answer = http.send(health, HttpResponse.BodyHandlers.ofString());
-                if (answer.statusCode() == 200) {
-                    return;
-                }
-                last = "HTTP " + answer.statusCode() + " " + answer.body();
-            } catch (ConnectException notListeningYet) {
-                last = "connection refused";
-            } catch (IOException e) {
-                last = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted waiting for Vendure", e);
-            }
-            pause(Duration.ofMillis(200));
+        String[] last = {"no answer"};
+        try {
+            Awaitility.await("Vendure healthy at " + baseUrl() + "/health").atMost(START_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("Vendure exited with " + process.exitValue()
+                                    + " before it was healthy; " + tailOf(log()));
+                        }
+                        try {
+                            HttpResponse<String> answer = http.send(health, HttpResponse.BodyHandlers.ofString());
+                            last[0] = "HTTP " + answer.statusCode() + " " + answer.body();
+                            return answer.statusCode() == 200;
+                        } catch (ConnectException notListeningYet) {
+                            last[0] = "connection refused";
+                        } catch (IOException e) {
+                            last[0] = e.toString();
+                        }
+                        return false;
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("Vendure not healthy at " + baseUrl() + "/health within " + START_TIMEOUT
+                    + " (last: " + last[0] + "); " + tailOf(log()), e);
         }
-        throw new IllegalStateException("Vendure not healthy at " + baseUrl() + "/health within " + START_TIMEOUT
-                + " (last: " + last + "); " + tailOf(log()));
     }
 
     // ------------------------------------------------------------------------------------- install and seed
@@ -602,15 +602,6 @@ public final class Vendure implements AutoCloseable {
             for (Path path : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
                 Files.delete(path);
             }
-        }
-    }
-
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }
