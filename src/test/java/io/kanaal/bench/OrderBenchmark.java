@@ -29,7 +29,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -160,41 +159,29 @@ public final class OrderBenchmark {
     private void phase(int port, int rate, int duration, String note) throws Exception {
         int count = rate * duration;
         int first = nextOrder.getAndAdd(count);
-        long[] intended = new long[count];
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         int duplicatesBefore = unifiedDuplicates.get();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpuBefore = os.getProcessCpuTime();
-        long interval = 1_000_000_000L / rate;
-        long start = System.nanoTime() + 10_000_000L;
-        List<CompletableFuture<?>> inFlight = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            intended[i] = start + i * interval;
-            long wait = intended[i] - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
+        OpenLoop loop = OpenLoop.run(rate, count, senders, i -> {
             int order = first + i;
-            int channel = order % CHANNELS;
-            HttpRequest request = webhook(port, channel, order);
-            int sends = order % 10 == 0 ? 2 : 1;
-            inFlight.add(CompletableFuture.runAsync(() -> {
-                for (int s = 0; s < sends; s++) {
-                    try {
-                        if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 202) {
-                            accepted.incrementAndGet();
-                            continue;
-                        }
-                    } catch (Exception e) {
-                        // counted as refused
+            HttpRequest request = webhook(port, order % CHANNELS, order);
+            for (int s = 0, sends = order % 10 == 0 ? 2 : 1; s < sends; s++) {
+                try {
+                    if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 202) {
+                        accepted.incrementAndGet();
+                        continue;
                     }
-                    refused.incrementAndGet();
+                } catch (Exception e) {
+                    // counted as refused
                 }
-            }, senders));
-        }
-        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get();
-        long acceptedEnd = System.nanoTime();
+                refused.incrementAndGet();
+            }
+        });
+        long start = loop.start();
+        long[] intended = loop.intended();
+        long acceptedEnd = loop.end();
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline && !complete(first, count)) {
             LockSupport.parkNanos(Duration.ofMillis(50).toNanos());

@@ -79,7 +79,8 @@ public final class StockBenchmark {
         for (int rate : rates) {
             total += rate * seconds;
         }
-        totalUpdates = 2 * (total + maxRate * seconds) + 10;
+        // twice: the ceiling's phases and Kanaal's (500 ceiling updates for its fixed phase), each with a 5 s warm-up at 200/s
+        totalUpdates = 2 * (total + maxRate * seconds + 200 * 5 + 500 * seconds) + 10;
     }
 
     public static void main(String[] args) throws Exception {
@@ -168,7 +169,6 @@ public final class StockBenchmark {
     private Phase phase(String target, int rate, int duration, IntFunction<HttpRequest> request) throws Exception {
         int count = rate * duration;
         int first = nextUpdate.getAndAdd(count);
-        long[] intended = new long[count];
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         long[] requestsBefore = stubs.stream().mapToLong(ReceiptStub::requests).toArray();
@@ -177,34 +177,23 @@ public final class StockBenchmark {
                 .filter(p -> p.getType() == MemoryType.HEAP).toList();
         heap.forEach(MemoryPoolMXBean::resetPeakUsage);
         long cpuBefore = os.getProcessCpuTime();
-        long interval = 1_000_000_000L / rate;
-        long start = System.nanoTime() + 10_000_000L;
-        List<CompletableFuture<?>> inFlight = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            intended[i] = start + i * interval;
-            long wait = intended[i] - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            int update = first + i;
-            HttpRequest built = request.apply(update);
-            inFlight.add(CompletableFuture.runAsync(() -> {
-                try {
-                    HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
-                    if (response.statusCode() == 202
-                            && (response.body().isEmpty() || response.body().contains("\"accepted\":1"))) {
-                        accepted.incrementAndGet();
-                        return;
-                    }
-                } catch (Exception e) {
-                    // counted as refused
+        OpenLoop loop = OpenLoop.run(rate, count, senders, i -> {
+            try {
+                HttpResponse<String> response = http.send(request.apply(first + i), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 202
+                        && (response.body().isEmpty() || response.body().contains("\"accepted\":1"))) {
+                    accepted.incrementAndGet();
+                    return;
                 }
-                refused.incrementAndGet();
-            }, senders));
-        }
-        long sendEnd = System.nanoTime();
-        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get();
-        long acceptedEnd = System.nanoTime();
+            } catch (Exception e) {
+                // counted as refused
+            }
+            refused.incrementAndGet();
+        });
+        long start = loop.start();
+        long[] intended = loop.intended();
+        long sendEnd = loop.sendEnd();
+        long acceptedEnd = loop.end();
         // wait until every channel has every update, or nothing new arrived for 3 s (coalesced), at most 120 s
         long lastChange = System.nanoTime();
         int lastSeen = -1;
