@@ -1,0 +1,117 @@
+package io.kanaal.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kanaal.support.ChannelStub;
+import io.kanaal.support.ChannelStub.Reply;
+import io.kanaal.support.StandaloneKanaal;
+import io.kanaal.support.TestData;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Two Kanaal instances with the {@code cluster} profile on one PostgreSQL, both with the same channel polling
+ * for orders every second: the channel sees one poll a second, not one per instance; when the instance that
+ * polled stops, the other one polls on. (Without the profile, two Kanaal instances in one JVM would not show the
+ * contrast: camel-quartz's own in-memory scheduler is named after the Camel context, kanaal, and Quartz hands both
+ * instances the same JVM-wide scheduler; so this test does not show the contrast.)
+ */
+class ClusteredPollerTest {
+
+    private static final ChannelStub SHOP = new ChannelStub();
+    private static final Duration WINDOW = Duration.ofSeconds(8);
+    private static EmbeddedPostgres postgres;
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        Path data = Path.of(TestData.directory("cluster-postgres"));
+        Files.createDirectories(data);
+        postgres = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(true)
+                .setServerConfig("listen_addresses", "127.0.0.1").start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        SHOP.close();
+        postgres.close();
+    }
+
+    @Test
+    void eachPollRunsOnOneInstanceAndMovesToTheOtherWhenItsInstanceStops() throws Exception {
+        SHOP.always("/shop/orders", Reply.of(200, "[]"));
+        ConfigurableApplicationContext a = start("cluster-a", 21);
+        ConfigurableApplicationContext b = start("cluster-b", 22);
+        try {
+            assertThat(scheduler(a).getMetaData().isJobStoreClustered()).isTrue();
+            assertThat(scheduler(b).getSchedulerInstanceId()).isNotEqualTo(scheduler(a).getSchedulerInstanceId());
+            long[] before = {jobsExecuted(a), jobsExecuted(b)};
+            int together = pollsDuring(WINDOW);
+            long byA = jobsExecuted(a) - before[0];
+            long byB = jobsExecuted(b) - before[1];
+            System.out.printf("both running: %d polls in %s (a ran %d, b ran %d)%n", together, WINDOW, byA, byB);
+            // one poll a second in total (a cron of every second), not one per instance (about 16)
+            assertThat(together).as("polls in %s by both instances (a: %d, b: %d)", WINDOW, byA, byB).isBetween(5, 11);
+
+            ConfigurableApplicationContext polling = byA >= byB ? a : b;
+            ConfigurableApplicationContext other = polling == a ? b : a;
+            long otherBefore = jobsExecuted(other);
+            long closed = System.nanoTime();
+            polling.close();
+            long stopped = System.nanoTime();
+            int alone = pollsDuring(WINDOW);
+            long first = polls().stream().mapToLong(ChannelStub.Request::atNanos).filter(t -> t >= stopped).min().orElseThrow();
+            System.out.printf("close took %d ms; first poll %d ms after; %d polls in %s%n", (stopped - closed) / 1_000_000,
+                    (first - stopped) / 1_000_000, alone, WINDOW);
+            assertThat(alone).as("polls in %s after the polling instance stopped", WINDOW).isBetween(5, 11);
+            assertThat(jobsExecuted(other) - otherBefore).isGreaterThanOrEqualTo(alone);
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    /** How many polls the channel receives in the next {@code window}: waits for the first poll after it. */
+    private static int pollsDuring(Duration window) {
+        long from = System.nanoTime();
+        long to = from + window.toNanos();
+        await().atMost(window.plusSeconds(15)).pollInterval(Duration.ofMillis(200))
+                .until(() -> polls().stream().anyMatch(r -> r.atNanos() >= to));
+        return (int) polls().stream().filter(r -> r.atNanos() >= from && r.atNanos() < to).count();
+    }
+
+    private static List<ChannelStub.Request> polls() {
+        return SHOP.requests("/shop/orders");
+    }
+
+    private static long jobsExecuted(ConfigurableApplicationContext kanaal) throws SchedulerException {
+        return scheduler(kanaal).getMetaData().getNumberOfJobsExecuted();
+    }
+
+    /** The scheduler the quartz: endpoints run on. */
+    private static Scheduler scheduler(ConfigurableApplicationContext kanaal) {
+        return kanaal.getBean(CamelContext.class).getComponent("quartz", QuartzComponent.class).getScheduler();
+    }
+
+    private static ConfigurableApplicationContext start(String name, int serverId) {
+        return StandaloneKanaal.start(name, serverId, "cluster-key", List.of(
+                "--spring.profiles.active=cluster",
+                "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                "--spring.datasource.username=postgres",
+                "--kanaal.channels.shop.type=rest",
+                "--kanaal.channels.shop.base-url=" + SHOP.baseUrl() + "/shop",
+                "--kanaal.channels.shop.rate-limit=1000",
+                "--kanaal.channels.shop.settings.poll-cron=0/1 * * * * ?"));
+    }
+}
