@@ -4,9 +4,9 @@ import java.time.OffsetDateTime;
 import java.util.List;
 
 /**
- * A shipment or cancellation from the ERP, as it waits on {@code kanaal.erp.fulfilment}.
+ * A shipment, cancellation or order acknowledgement from the ERP, as it waits on {@code kanaal.erp.fulfilment}.
  *
- * @param kind         shipment or cancellation (set by the endpoint it came in on)
+ * @param kind         shipment, cancellation or acknowledgement (set by the endpoint it came in on)
  * @param orderRef     the order, {@code <channel>/<channelOrderId>}
  * @param carrier      shipments: carrier name or the channel's transporter code
  * @param trackingCode shipments: track-and-trace code

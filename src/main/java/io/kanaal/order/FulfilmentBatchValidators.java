@@ -8,7 +8,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Validators of the ERP's shipment and cancellation batches: the published schema, then per item that
+ * Validators of the ERP's shipment, cancellation and order acknowledgement batches: the published schema, then per item that
  * Kanaal took the order in and that its channel is enabled.
  */
 @Configuration(proxyBeanMethods = false)
@@ -22,6 +22,11 @@ public class FulfilmentBatchValidators {
     @Bean
     BatchValidator<Fulfilment> cancellationBatchValidator(ObjectMapper json, Orders orders, Channels channels) {
         return new Validator(json, "cancellation", orders, channels);
+    }
+
+    @Bean
+    BatchValidator<Fulfilment> acknowledgementBatchValidator(ObjectMapper json, Orders orders, Channels channels) {
+        return new Validator(json, "acknowledgement", orders, channels);
     }
 
     private static final class Validator extends BatchValidator<Fulfilment> {

@@ -98,6 +98,16 @@ public class Fulfilments {
     }
 
     /**
+     * The ERP acknowledged the order: its stock includes it now, so the order's reservations end.
+     *
+     * @return the SKUs whose available-to-sell went up again
+     */
+    @Transactional
+    public List<String> acknowledged(@Body Fulfilment item) {
+        return reservations.releaseOrder(item.channel(), item.channelOrderId(), "erp-ack");
+    }
+
+    /**
      * The channel took the shipment or cancellation: a shipped order is marked so.
      *
      * @return the SKUs of a shipped order that still hold a reservation: a channel that counts its own

@@ -77,6 +77,31 @@ class FulfilmentTest extends KanaalIntegrationTest {
     }
 
     @Test
+    void anOrderTheErpAcknowledgesNoLongerReservesItsUnits() throws Exception {
+        String sku = newSku();
+        pushStock(batch(level(sku, 10, 1)));
+        String id = takeOrder("market", MARKET_WEBHOOK_SECRET, sku, 4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 6);
+
+        // the ERP booked the order (its stock is 6 now) and pushed that level without saying so:
+        // until it acknowledges the order, the order counts twice
+        pushStock(batch(level(sku, 6, 2)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 2);
+
+        HttpResponse<String> response = post("/api/v1/orders/acknowledgements",
+                "{\"items\":[{\"orderRef\":\"market/" + id + "\"},{\"orderRef\":\"market/never-taken\"}]}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        JsonNode report = JSON.readTree(response.body());
+        assertThat(report.path("accepted").asInt()).isEqualTo(1);
+        assertThat(report.path("items").get(1).path("errors").toString()).contains("unknown order market/never-taken");
+        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 6);
+        assertThat(jdbc.queryForObject("SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id))
+                .isEqualTo("erp-ack");
+        assertThat(SHOP.requests("/market/orders/" + id)).isEmpty();
+    }
+
+    @Test
     void unknownOrdersAndIncompleteShipmentsAreRejectedPerItemAndTheRestGoesOn() throws Exception {
         String sku = newSku();
         String id = takeOrder("shop", SHOP_WEBHOOK_SECRET, sku, 1);
