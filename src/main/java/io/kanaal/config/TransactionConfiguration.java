@@ -1,7 +1,9 @@
 package io.kanaal.config;
 
 import jakarta.jms.ConnectionFactory;
+import java.io.IOException;
 import javax.sql.DataSource;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.camel.spring.spi.SpringTransactionPolicy;
@@ -31,9 +33,14 @@ public class TransactionConfiguration {
     }
 
     @Bean(destroyMethod = "destroy")
-    ProducerConnection producerConnection(ConnectionFactory connectionFactory) {
+    ProducerConnection producerConnection(ConnectionFactory connectionFactory) throws IOException {
         ConnectionFactory target = connectionFactory instanceof CachingConnectionFactory caching
                 ? caching.getTargetConnectionFactory() : connectionFactory;
+        if (target instanceof ActiveMQConnectionFactory artemis) {
+            // a client of its own (its own server locator), configured alike: connection attempts of the
+            // consumers' client must not hold up the producers' while the broker is down
+            target = new ActiveMQConnectionFactory(artemis.toURI().toString(), artemis.getUser(), artemis.getPassword());
+        }
         CachingConnectionFactory producer = new CachingConnectionFactory(target);
         producer.setSessionCacheSize(10);
         producer.setReconnectOnException(true);
