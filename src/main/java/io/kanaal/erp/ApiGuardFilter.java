@@ -28,7 +28,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Guards the ERP API ({@code /api/**}) before any route sees the request: a missing or wrong API key gets
  * 401, a body over {@code kanaal.api.max-body-size} gets 413 (by its Content-Length, or as it is read). The published descriptions
  * ({@code /api/v1/openapi.json}, {@code /api/v1/schemas/**}) are open. The authenticated client's name
- * reaches the routes as header {@code X-Kanaal-Client}. Channel webhooks ({@code /webhooks/**}) get the same
+ * reaches the routes as header {@code X-Kanaal-Client}. The ops endpoints ({@code /api/v1/ops/**}) take the
+ * operators' own keys when any are configured ({@code kanaal.api.ops-keys}), and refuse an ERP client's key
+ * with 403 (an operator's key elsewhere likewise). Channel webhooks ({@code /webhooks/**}) get the same
  * body limit; they prove who they are by signature, not API key.
  */
 @Component
@@ -57,9 +59,18 @@ public class ApiGuardFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        String path = request.getRequestURI();
+        // ops endpoints take the operators' keys when there are any; everything else the ERP clients' keys
+        boolean ops = path.startsWith("/api/v1/ops/") && !properties.opsKeys().isEmpty();
+        Map<String, String> keys = ops ? properties.opsKeys() : properties.keys();
         // webhooks are checked by the channel's signature over the body, not by API key (see Webhooks)
-        String client = request.getRequestURI().startsWith("/webhooks/") ? "webhook" : authenticate(request);
+        String client = path.startsWith("/webhooks/") ? "webhook" : authenticate(request, keys);
         if (client == null) {
+            if (authenticate(request, ops ? properties.keys() : properties.opsKeys()) != null) {
+                problem(response, 403, "Forbidden", ops ? "An ERP client's key does not open the ops endpoints"
+                        : "An operator's key opens only the ops endpoints");
+                return;
+            }
             response.setHeader("WWW-Authenticate", "ApiKey header=\"X-API-Key\"");
             problem(response, 401, "Unauthorized", "A valid API key is required in header X-API-Key");
             return;
@@ -78,7 +89,7 @@ public class ApiGuardFilter extends OncePerRequestFilter {
         chain.doFilter(new GuardedRequest(request, client, body), response);
     }
 
-    private String authenticate(HttpServletRequest request) {
+    private static String authenticate(HttpServletRequest request, Map<String, String> keys) {
         String presented = request.getHeader("X-API-Key");
         if (presented == null) {
             String authorization = request.getHeader("Authorization");
@@ -91,7 +102,7 @@ public class ApiGuardFilter extends OncePerRequestFilter {
         }
         byte[] given = presented.getBytes(StandardCharsets.UTF_8);
         String match = null;
-        for (Map.Entry<String, String> key : properties.keys().entrySet()) {
+        for (Map.Entry<String, String> key : keys.entrySet()) {
             if (key.getValue() != null && !key.getValue().isBlank()
                     && MessageDigest.isEqual(given, key.getValue().getBytes(StandardCharsets.UTF_8))) {
                 match = key.getKey();

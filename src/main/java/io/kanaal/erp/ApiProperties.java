@@ -1,6 +1,7 @@
 package io.kanaal.erp;
 
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -10,12 +11,26 @@ import org.springframework.util.unit.DataSize;
  *
  * @param keys         client name to API key. Set from the environment only, e.g.
  *                     {@code KANAAL_API_KEYS_ERP=...} for client {@code erp}; never in committed files
+ * @param opsKeys      operator name to API key for the ops endpoints ({@code /api/v1/ops/**}), e.g.
+ *                     {@code KANAAL_API_OPSKEYS_ALICE=...}. When there are any, only they open the ops
+ *                     endpoints and they open nothing else; without any, the ERP clients' keys open them too
  * @param maxBodySize  larger request bodies are refused with 413
  */
 @ConfigurationProperties("kanaal.api")
-public record ApiProperties(Map<String, String> keys, @DefaultValue("2MB") DataSize maxBodySize) {
+public record ApiProperties(Map<String, String> keys, Map<String, String> opsKeys,
+        @DefaultValue("2MB") DataSize maxBodySize) {
 
     public ApiProperties {
-        keys = keys == null ? Map.of() : Map.copyOf(keys);
+        keys = nonBlank(keys);
+        opsKeys = nonBlank(opsKeys);
+    }
+
+    /** A key left empty (e.g. an unset environment variable) opens nothing and counts as not configured. */
+    private static Map<String, String> nonBlank(Map<String, String> keys) {
+        if (keys == null) {
+            return Map.of();
+        }
+        return keys.entrySet().stream().filter(e -> e.getValue() != null && !e.getValue().isBlank())
+                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 }
