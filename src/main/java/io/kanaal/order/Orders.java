@@ -115,6 +115,11 @@ public class Orders {
         return reserved;
     }
 
+    /** Counts an order taken in again (re-polled, re-sent), which did not go onto the unified queue again. */
+    public void repeated(@Variable("channel") String channel) {
+        meters.counter("kanaal.orders.repeated", "channel", channel).increment();
+    }
+
     /** The canonical order as it went onto the unified queue, if Kanaal took it in. */
     public Optional<JsonNode> find(String channel, String channelOrderId) {
         return jdbc.query("SELECT canonical::text FROM channel_order WHERE channel = ? AND channel_order_id = ?",

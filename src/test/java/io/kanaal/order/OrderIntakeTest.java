@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanaal.support.ChannelStub;
 import io.kanaal.support.ChannelStub.Reply;
 import io.kanaal.support.KanaalIntegrationTest;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.TextMessage;
@@ -40,6 +41,9 @@ class OrderIntakeTest extends KanaalIntegrationTest {
 
     @Autowired
     JmsTemplate jms;
+
+    @Autowired
+    MeterRegistry meters;
 
     @Test
     void anOrderPolledAgainAndAgainReachesTheUnifiedQueueOnceAndIsAcknowledged() throws Exception {
@@ -90,6 +94,7 @@ class OrderIntakeTest extends KanaalIntegrationTest {
 
     @Test
     void theSameWebhookSentThreeTimesGivesOneOrder() throws Exception {
+        double repeatedBefore = meters.counter("kanaal.orders.repeated", "channel", "shop").count();
         String sku = newSku();
         String id = "W-" + UUID.randomUUID();
         String body = shopOrder(id, sku, 2, "2026-11-23T12:00:00Z");
@@ -101,6 +106,9 @@ class OrderIntakeTest extends KanaalIntegrationTest {
 
         assertThat(receiveOrder("shop/" + id).path("lines").get(0).path("quantity").asInt()).isEqualTo(2);
         assertThat(receiveOrderOrNull("shop/" + id, 1500)).isNull();
+        // the two repeats were taken in, counted, and not queued
+        await().atMost(Duration.ofSeconds(10)).until(
+                () -> meters.counter("kanaal.orders.repeated", "channel", "shop").count() - repeatedBefore == 2.0);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM reservation WHERE channel_order_id = ?", Integer.class, id))
                 .isEqualTo(1);
     }
