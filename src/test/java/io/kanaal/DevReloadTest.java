@@ -50,34 +50,31 @@ class DevReloadTest {
             push(http, port, key, "DEV-1");
             await().atMost(Duration.ofSeconds(15)).until(() -> get(http, sandbox).contains("\\\"edited\\\":true"));
 
-            Files.writeString(home.resolve("routes/probe.camel.yaml"), """
-                    - route:
-                        id: dev-probe
-                        from:
-                          uri: platform-http:/dev-probe
-                          steps:
-                            - setBody:
-                                constant: reloaded
-                    """);
+            Files.writeString(home.resolve("routes/probe.camel.yaml"), probeRoute("reloaded"));
             URI probe = URI.create("http://127.0.0.1:" + port + "/dev-probe");
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                     .until(() -> get(http, probe).equals("reloaded"));
 
             // the same file saved again, changed: the route is replaced, the others run on
-            Files.writeString(home.resolve("routes/probe.camel.yaml"), """
-                    - route:
-                        id: dev-probe
-                        from:
-                          uri: platform-http:/dev-probe
-                          steps:
-                            - setBody:
-                                constant: changed
-                    """);
+            Files.writeString(home.resolve("routes/probe.camel.yaml"), probeRoute("changed"));
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                     .until(() -> get(http, probe).equals("changed"));
             push(http, port, key, "DEV-2");
             await().atMost(Duration.ofSeconds(15)).until(() -> get(http, sandbox).contains("DEV-2"));
         }
+    }
+
+    /** A route file with one route, dev-probe, that answers GET /dev-probe with {@code answer}. */
+    private static String probeRoute(String answer) {
+        return """
+                - route:
+                    id: dev-probe
+                    from:
+                      uri: platform-http:/dev-probe
+                      steps:
+                        - setBody:
+                            constant: %s
+                """.formatted(answer);
     }
 
     private static void push(HttpClient http, int port, String key, String sku) throws Exception {

@@ -2,6 +2,7 @@ package io.kanaal.channel;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 
@@ -47,6 +48,11 @@ public class Channels {
             throw new IllegalArgumentException("unknown channel '" + id + "'");
         }
         return channel;
+    }
+
+    /** The channel if it is configured and enabled. */
+    public Optional<ChannelProperties> enabled(String id) {
+        return Optional.ofNullable(channels.get(id)).filter(ChannelProperties::enabled);
     }
 
     public Map<String, ChannelProperties> all() {

@@ -52,7 +52,7 @@ public class FulfilmentBatchValidators {
             if (orders.find(item.channel(), item.channelOrderId()).isEmpty()) {
                 return List.of("unknown order " + item.orderRef() + ": Kanaal has not taken it in");
             }
-            if (!channels.all().containsKey(item.channel()) || !channels.get(item.channel()).enabled()) {
+            if (channels.enabled(item.channel()).isEmpty()) {
                 return List.of("channel " + item.channel() + " is not enabled");
             }
             return List.of();

@@ -3,12 +3,12 @@ package io.kanaal.order;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kanaal.erp.InvalidRequestException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import io.kanaal.erp.InvalidRequestException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -48,8 +48,12 @@ public class OrderPolls {
      *              (orders.items); empty when the answer is the array
      */
     public List<String> orders(String answer, String field) throws JsonProcessingException {
+        return texts(list(answer, field));
+    }
+
+    private List<String> texts(JsonNode list) throws JsonProcessingException {
         List<String> orders = new ArrayList<>();
-        for (JsonNode order : list(answer, field)) {
+        for (JsonNode order : list) {
             orders.add(json.writeValueAsString(order));
         }
         return orders;
@@ -67,7 +71,7 @@ public class OrderPolls {
             return List.of(json.writeValueAsString(document));
         }
         if (document != null && document.isArray()) {
-            return orders(body, "");
+            return texts(document);
         }
         throw new InvalidRequestException(400, "Not an order", List.of("expected a JSON object or an array of them"));
     }

@@ -41,8 +41,8 @@ public class Webhooks {
      * @throws InvalidRequestException 404 for a channel without webhooks, 401 for a missing or wrong signature
      */
     public void verify(@Header("channel") String channel, @Headers Map<String, Object> headers, @Body byte[] body) {
-        ChannelProperties properties = channels.all().get(channel);
-        String secret = properties == null || !properties.enabled() ? null : properties.settings().get("webhook-secret");
+        ChannelProperties properties = channels.enabled(channel).orElse(null);
+        String secret = properties == null ? null : properties.settings().get("webhook-secret");
         if (secret == null || secret.isBlank()) {
             throw new InvalidRequestException(404, "No order webhook for channel '" + channel + "'",
                     List.of("the channel is unknown, disabled, or has no settings.webhook-secret"));

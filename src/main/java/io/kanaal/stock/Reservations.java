@@ -65,12 +65,16 @@ public class Reservations {
         int released = 0;
         for (String orderRef : orderRefs) {
             int slash = orderRef.indexOf('/');
-            released += jdbc.update("""
-                    UPDATE reservation SET released_at = now(), released_by = ?
-                     WHERE channel = ? AND channel_order_id = ? AND sku = ? AND released_at IS NULL
-                    """, releasedBy, orderRef.substring(0, slash), orderRef.substring(slash + 1), sku);
+            released += release(sku, orderRef.substring(0, slash), orderRef.substring(slash + 1), releasedBy);
         }
         return released;
+    }
+
+    private int release(String sku, String channel, String channelOrderId, String releasedBy) {
+        return jdbc.update("""
+                UPDATE reservation SET released_at = now(), released_by = ?
+                 WHERE channel = ? AND channel_order_id = ? AND sku = ? AND released_at IS NULL
+                """, releasedBy, channel, channelOrderId, sku);
     }
 
     /** The SKUs an order still holds a reservation on. */
@@ -89,7 +93,7 @@ public class Reservations {
         List<String> skus = openSkus(channel, channelOrderId);
         for (String sku : skus) {
             lock(jdbc, sku);
-            release(sku, List.of(channel + "/" + channelOrderId), releasedBy);
+            release(sku, channel, channelOrderId, releasedBy);
         }
         return skus;
     }
