@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Golden files for every mapping in mappings/: each {@code src/test/resources/mappings/<type>/<kind>-<case>.input.json}
- * is run through {@code mappings/<type>/<kind>.jsonata} by Camel's JSONata component, as the routes run it,
+ * is run through {@code mappings/<type>/<kind>.jsonata} by the Mappings bean, as the routes run it,
  * and the whole result must equal {@code <kind>-<case>.expected.json}.
  */
 class MappingGoldenTest {

@@ -1,0 +1,27 @@
+package io.kanaal.channel;
+
+import java.util.Set;
+import org.apache.camel.Message;
+import org.springframework.stereotype.Component;
+
+/**
+ * Prepares a message for a call to a channel (or to the ERP): none of the headers it brought along (JMS
+ * properties, the last answer's headers) reach the remote side. Kept: the request's own
+ * {@code CamelHttpPath}, {@code CamelHttpMethod} and {@code CamelHttpQuery}, and the redelivery bookkeeping
+ * ({@code CamelRedelivery*}) that the dead-letter annotation reads. The same as {@code removeHeaders} with an
+ * {@code excludePattern}, which in Camel 4.17 compiles that pattern again for every header of every message.
+ */
+@Component("channelRequests")
+public class ChannelRequests {
+
+    private static final Set<String> REQUEST = Set.of("CamelHttpPath", "CamelHttpMethod", "CamelHttpQuery");
+
+    public void keepRequestHeaders(Message message) {
+        message.getHeaders().keySet().removeIf(name -> !REQUEST.contains(name) && !name.startsWith("CamelRedelivery"));
+    }
+
+    /** Only the redelivery bookkeeping stays (a call that sets its own path and method). */
+    public void keepRedeliveryHeaders(Message message) {
+        message.getHeaders().keySet().removeIf(name -> !name.startsWith("CamelRedelivery"));
+    }
+}

@@ -1,0 +1,69 @@
+package io.kanaal.mapping;
+
+import com.dashjoin.jsonata.Jsonata;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.apache.camel.Body;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs the JSONata mapping files in {@code mappings/}: JSON text in, JSON text out, as Camel's JSONata
+ * component runs them ({@code inputType=JsonString&outputType=JsonString}, the same JSONata library and a
+ * plain Jackson mapper), but each file is compiled once and the compiled expression reused: the component
+ * reads and compiles the file for every message, which was most of a stock message's mapping time.
+ * With {@code kanaal.mappings.cache=false} (the development profile) a file is compiled again when it
+ * changes on disk, so a saved mapping applies to the next message.
+ */
+@Component("mappings")
+public class Mappings {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record Compiled(FileTime modified, Jsonata expression) {
+    }
+
+    private final Path directory;
+    private final boolean cache;
+    private final ConcurrentMap<String, Compiled> compiled = new ConcurrentHashMap<>();
+
+    public Mappings(@Value("${kanaal.home}/mappings") Path directory, @Value("${kanaal.mappings.cache:true}") boolean cache) {
+        this.directory = directory;
+        this.cache = cache;
+    }
+
+    /**
+     * @param mapping the mapping file, relative to {@code mappings/} (e.g. {@code rest/stock.jsonata})
+     * @param json    the document to map
+     * @return the mapped document
+     */
+    public String apply(String mapping, @Body String json) throws IOException {
+        Object input = JSON.readValue(json, Object.class);
+        return JSON.writeValueAsString(expression(mapping).evaluate(input));
+    }
+
+    private Jsonata expression(String mapping) {
+        Compiled known = compiled.get(mapping);
+        if (known != null && cache) {
+            return known.expression();
+        }
+        Path file = directory.resolve(mapping);
+        try {
+            FileTime modified = Files.getLastModifiedTime(file);
+            if (known != null && known.modified().equals(modified)) {
+                return known.expression();
+            }
+            Compiled fresh = new Compiled(modified, Jsonata.jsonata(Files.readString(file)));
+            compiled.put(mapping, fresh);
+            return fresh.expression();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Mapping " + file + " cannot be read", e);
+        }
+    }
+}
