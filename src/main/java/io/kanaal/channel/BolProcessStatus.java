@@ -70,8 +70,8 @@ public class BolProcessStatus {
         return json.writeValueAsString(message);
     }
 
-    /** The processStatusId of a ProcessStatus or of a follow message; null when it has none. */
-    public String id(String document) {
+    /** The processStatusId of a ProcessStatus; null when it has none. */
+    private String id(String document) {
         try {
             JsonNode id = json.readTree(document == null || document.isBlank() ? "{}" : document).path("processStatusId");
             return id.isTextual() && !id.asText().isBlank() ? id.asText() : null;

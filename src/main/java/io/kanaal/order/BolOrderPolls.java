@@ -63,13 +63,25 @@ public class BolOrderPolls {
     }
 
     /**
-     * The ids of {@code earlier} and then of this page's orders that Kanaal has neither taken in nor just put on
-     * the intake queue: the orders whose details the poll still has to fetch.
+     * The order ids of one page of the list, in its order ("" for an entry without one), read once for
+     * {@link #unknown} and {@link #full}; an empty page ({@code {}}) has none.
      */
-    public List<String> unknown(String channel, List<String> earlier, String page) throws JsonProcessingException {
+    public List<String> listed(String page) throws JsonProcessingException {
+        JsonNode list = json.readTree(page == null || page.isBlank() ? "{}" : page).path("orders");
+        List<String> ids = new ArrayList<>();
+        if (list.isArray()) {
+            list.forEach(order -> ids.add(order.path("orderId").asText("")));
+        }
+        return ids;
+    }
+
+    /**
+     * The ids of {@code earlier} and then of this page's orders ({@code listed}) that Kanaal has neither taken in
+     * nor just put on the intake queue: the orders whose details the poll still has to fetch.
+     */
+    public List<String> unknown(String channel, List<String> earlier, List<String> listed) {
         Set<String> ids = new LinkedHashSet<>(earlier == null ? List.of() : earlier);
-        for (JsonNode order : orders(page)) {
-            String id = order.path("orderId").asText("");
+        for (String id : listed == null ? List.<String>of() : listed) {
             if (!id.isEmpty() && !ids.contains(id) && !polls.recentlyEnqueued(channel, id)
                     && !orders.known(channel, id)) {
                 ids.add(id);
@@ -78,13 +90,8 @@ public class BolOrderPolls {
         return new ArrayList<>(ids);
     }
 
-    /** Whether the page is full, so that another may follow; a shorter page (an empty one: {@code {}}) is the last. */
-    public boolean full(String page) throws JsonProcessingException {
-        return orders(page).size() >= PAGE_SIZE;
-    }
-
-    private JsonNode orders(String page) throws JsonProcessingException {
-        JsonNode list = json.readTree(page == null || page.isBlank() ? "{}" : page).path("orders");
-        return list.isArray() ? list : json.createArrayNode();
+    /** Whether the page ({@code listed}) is full, so that another may follow; a shorter page is the last. */
+    public boolean full(List<String> listed) {
+        return listed.size() >= PAGE_SIZE;
     }
 }

@@ -108,7 +108,8 @@ public class Fulfilments {
     }
 
     /**
-     * The channel took the shipment or cancellation: a shipped order is marked so.
+     * The channel carried out the shipment or cancellation: a shipped order is marked so. For a synchronous
+     * channel that is when its sender returns; for Bol, when the request's process status is SUCCESS.
      *
      * @return the SKUs of a shipped order that still hold a reservation: a channel that counts its own
      *         orders (countsOwnOrders) stops counting it now, so its quantity is computed again

@@ -13,6 +13,7 @@ import io.kanaal.support.KanaalIntegrationTest;
 import jakarta.jms.Message;
 import jakarta.jms.TextMessage;
 import java.io.IOException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,18 +92,27 @@ class BolOrderTest extends KanaalIntegrationTest {
     }
 
     @Test
-    void aShipmentReachesBolWithTheOrderItemAndTransporterAndItsProcessIsFollowedToSuccess() throws Exception {
+    void aShipmentReachesBolWithTheOrderItemAndTransporterAndTheOrderIsShippedOnlyWhenItsProcessSucceeds()
+            throws Exception {
         String sku = newSku();
         String item = orderId();
         String id = takeOrder(new Item(item, sku, "8718846038683", 2));
+        BOL_API.holdBefore("SUCCESS");
+        try {
+            HttpResponse<String> response = post("/api/v1/shipments", """
+                    {"items":[{"orderRef":"bol-test/%s","carrier":"PostNL","trackingCode":"3SKAN123"}]}
+                    """.formatted(id));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
 
-        HttpResponse<String> response = post("/api/v1/shipments", """
-                {"items":[{"orderRef":"bol-test/%s","carrier":"PostNL","trackingCode":"3SKAN123"}]}
-                """.formatted(id));
+            // Bol accepted the shipment (202) and said PENDING; Kanaal asks again and Bol has not answered yet
+            await().atMost(Duration.ofSeconds(15)).until(() -> BOL_API.processOf(item) != null
+                    && BOL_API.served(BOL_API.processOf(item)).equals(List.of("PENDING")) && BOL_API.waiting() == 1);
+            assertThat(orderStatus(id)).as("while Bol's process is PENDING").isEqualTo("open");
+        } finally {
+            BOL_API.release();
+        }
 
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(15)).until(() -> BOL_API.processOf(item) != null
-                && BOL_API.served(BOL_API.processOf(item)).contains("SUCCESS"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> "shipped".equals(orderStatus(id)));
         assertThat(BOL_API.served(BOL_API.processOf(item))).containsExactly("PENDING", "SUCCESS");
         List<ChannelStub.Request> shipments = BOL.requests("/retailer/shipments");
         assertThat(shipments).as("one POST, never repeated while Bol is busy").hasSize(1);
@@ -112,12 +122,10 @@ class BolOrderTest extends KanaalIntegrationTest {
                  "transport":{"transporterCode":"TNT","trackAndTrace":"3SKAN123"}}
                 """.formatted(item, id)));
         await().atMost(Duration.ofSeconds(10)).until(() -> queueIsEmpty("kanaal.channel.bol-test.process-status"));
-        assertThat(jdbc.queryForObject("SELECT status FROM channel_order WHERE channel = 'bol-test' AND channel_order_id = ?",
-                String.class, id)).isEqualTo("shipped");
     }
 
     @Test
-    void aProcessThatFailsAtBolEndsInTheDeadLetterQueueWithBolsReason() throws Exception {
+    void aProcessThatFailsAtBolEndsInTheDeadLetterQueueWithBolsReasonAndTheOrderIsNotShipped() throws Exception {
         String item = orderId();
         String id = takeOrder(new Item(item, newSku(), "8718846038683", 1));
         String reason = "Order item " + item + " has already been shipped.";
@@ -138,6 +146,8 @@ class BolOrderTest extends KanaalIntegrationTest {
         assertThat(parked.path("fulfilment").path("trackingCode").asText()).isEqualTo("JVGL0042");
         assertThat(parked.path("request").path("orderItems").get(0).path("orderItemId").asText()).isEqualTo(item);
         assertThat(BOL.requests("/retailer/shipments")).hasSize(1);
+        assertThat(BOL_API.served(BOL_API.processOf(item))).containsExactly("PENDING", "FAILURE");
+        assertThat(orderStatus(id)).as("Bol did not carry the shipment out").isEqualTo("open");
     }
 
     @Test
@@ -218,6 +228,14 @@ class BolOrderTest extends KanaalIntegrationTest {
         jms.setReceiveTimeout(timeoutMillis);
         Message message = jms.receiveSelected("kanaal.orders.unified", "kanaalOrderRef = '" + orderRef + "'");
         return message == null ? null : JSON.readTree(((TextMessage) message).getText());
+    }
+
+    /** The order's state as ops see it (GET /api/v1/ops/orders/{channel}/{id}). */
+    private String orderStatus(String id) throws IOException {
+        HttpResponse<String> overview = send(HttpRequest.newBuilder(uri("/api/v1/ops/orders/bol-test/" + id))
+                .header("X-API-Key", API_KEY).GET());
+        assertThat(overview.statusCode()).as(overview.body()).isEqualTo(200);
+        return JSON.readTree(overview.body()).path("status").asText();
     }
 
     private boolean queueIsEmpty(String queue) {

@@ -17,6 +17,8 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -24,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * as in Bol's spec and the picqer fixtures ({@code 200-reduced-orders}, {@code 200-reduced-orders-empty},
  * {@code 200-order}): open orders (the list, 50 a page, filtered by {@code change-interval-minute}; the detail),
  * shipments and cancellations answered 202 with a PENDING process status, and process statuses that go through
- * the states a test scripts (PENDING, then SUCCESS unless told otherwise).
+ * the states a test scripts (PENDING, then SUCCESS unless told otherwise). A test can {@link #holdBefore} a state:
+ * a process-status request about to be answered in it waits (Kanaal's request hangs) until {@link #release()}.
  */
 public final class BolFake {
 
@@ -44,6 +47,9 @@ public final class BolFake {
     private final Deque<List<String>> nextProcesses = new ArrayDeque<>();
     private final AtomicLong ids = new AtomicLong(System.currentTimeMillis());
     private String nextErrorMessage;
+    private String heldState;
+    private CountDownLatch held = new CountDownLatch(0);
+    private int waiting;
 
     public BolFake(ChannelStub stub) {
         stub.serve("/retailer/orders", this::ordersOrDetail);
@@ -57,6 +63,25 @@ public final class BolFake {
         processes.clear();
         nextProcesses.clear();
         nextErrorMessage = null;
+        release();
+    }
+
+    /** From now on, a process status about to be answered in this state is held back until {@link #release()}. */
+    public synchronized void holdBefore(String state) {
+        held.countDown();
+        heldState = state;
+        held = new CountDownLatch(1);
+    }
+
+    /** Answers the held process-status requests, and holds none from now on. */
+    public synchronized void release() {
+        heldState = null;
+        held.countDown();
+    }
+
+    /** How many process-status requests are waiting for {@link #release()}. */
+    public synchronized int waiting() {
+        return waiting;
     }
 
     /** An open order (Bol's order detail) whose items last changed at {@code changedAt}. */
@@ -174,15 +199,43 @@ public final class BolFake {
         return bol(202, status(id, processes.get(id), "PENDING").toString());
     }
 
-    private synchronized Reply processStatus(ChannelStub.Request request) {
+    private Reply processStatus(ChannelStub.Request request) {
         String id = request.path().substring("/shared/process-status/".length());
-        Process process = processes.get(id);
-        if (process == null) {
-            return bol(404, "{\"type\":\"https://api.bol.com/problems\",\"title\":\"Not Found\",\"status\":404}");
+        CountDownLatch gate;
+        synchronized (this) {
+            Process process = processes.get(id);
+            if (process == null) {
+                return notFound();
+            }
+            gate = process.states().peek().equals(heldState) ? held : null;
+            if (gate != null) {
+                waiting++;
+            }
         }
-        String state = process.states().size() > 1 ? process.states().poll() : process.states().peek();
-        process.served().add(state);
-        return bol(200, status(id, process, state).toString());
+        if (gate != null) {
+            try {
+                gate.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                synchronized (this) {
+                    waiting--;
+                }
+            }
+        }
+        synchronized (this) {
+            Process process = processes.get(id);
+            if (process == null) {
+                return notFound();
+            }
+            String state = process.states().size() > 1 ? process.states().poll() : process.states().peek();
+            process.served().add(state);
+            return bol(200, status(id, process, state).toString());
+        }
+    }
+
+    private static Reply notFound() {
+        return bol(404, "{\"type\":\"https://api.bol.com/problems\",\"title\":\"Not Found\",\"status\":404}");
     }
 
     private static ObjectNode status(String id, Process process, String state) {
