@@ -9,4 +9,5 @@ RUN useradd --system --home-dir /opt/kanaal kanaal && mkdir -p data && chown -R 
 USER kanaal
 ENV SERVER_ADDRESS=0.0.0.0
 EXPOSE 8080
-ENTRYPOINT ["java", "-jar", "kanaal.jar"]
+# the throughput collector: on 2 cores it cost about 12% less CPU per stock update than G1 (README, Benchmark)
+ENTRYPOINT ["java", "-XX:+UseParallelGC", "-jar", "kanaal.jar"]
