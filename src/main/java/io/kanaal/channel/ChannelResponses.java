@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
 /**
  * Reads a channel's HTTP answer: a 2xx passes; 429 and 5xx are retryable; other 4xx are rejected at once.
  * Rate-limit headers pause the channel's budget ({@code Retry-After}, {@code X-RateLimit-Remaining} and
- * {@code X-RateLimit-Reset}), so every consumer of that channel waits, not only the one that was told.
+ * {@code X-RateLimit-Reset}), or only its endpoint's where the channel's limits are per endpoint (Bol.com),
+ * so every consumer of that channel (or endpoint) waits, not only the one that was told.
  */
 @Component("channelResponses")
 public class ChannelResponses {
@@ -30,9 +31,18 @@ public class ChannelResponses {
 
     public void check(String channel, @Header("CamelHttpResponseCode") int status,
                       @Headers Map<String, Object> headers, @Body String body) {
+        check(channel, RateLimiters.WHOLE_CHANNEL, status, headers, body);
+    }
+
+    /**
+     * As {@link #check(String, int, Map, String)}, for a channel whose rate limits are per endpoint: a wait
+     * the answer asks for holds up only that endpoint ({@link RateLimiters#endpoint(String)}).
+     */
+    public void check(String channel, String endpoint, @Header("CamelHttpResponseCode") int status,
+                      @Headers Map<String, Object> headers, @Body String body) {
         Duration reset = rateLimitReset(headers);
         if (reset != null) {
-            rateLimiters.pause(channel, reset);
+            rateLimiters.pause(channel, endpoint, reset);
         }
         if (status >= 200 && status < 300) {
             return;
@@ -40,7 +50,7 @@ public class ChannelResponses {
         String reason = "channel " + channel + " answered HTTP " + status + ": " + abbreviate(body);
         if (status == 429) {
             Duration retryAfter = retryAfter(headers.get("Retry-After"));
-            rateLimiters.pause(channel, retryAfter);
+            rateLimiters.pause(channel, endpoint, retryAfter);
             throw ChannelException.unavailable(reason + " (retry after " + retryAfter.toSeconds() + " s)");
         }
         if (status == 401) {

@@ -1,6 +1,7 @@
 package io.kanaal.channel;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -9,12 +10,19 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * The request budget of each channel: at most {@code rate-limit} requests per second, and none at all
- * while the channel said to wait (429 Retry-After, or X-RateLimit-Remaining 0 until X-RateLimit-Reset).
- * Shared by all routes and consumers of a channel.
+ * The request budget of each channel: at most {@code rate-limit} requests per second, and none while the
+ * channel said to wait (429 Retry-After, or X-RateLimit-Remaining 0 until X-RateLimit-Reset). Shared by all
+ * routes and consumers of a channel.
+ *
+ * <p>A wait applies to the whole channel, or, for a channel whose limits are per endpoint (Bol.com: its
+ * order list allows a few requests a minute, its offers far more), only to the endpoint that answered: the
+ * caller names the endpoint ({@link #endpoint(String)}), and a 429 from the order list does not hold up stock.
  */
 @Component("rateLimiters")
 public class RateLimiters {
+
+    /** The endpoint name of a call whose waits apply to the whole channel. */
+    public static final String WHOLE_CHANNEL = "";
 
     private final Channels channels;
     private final long maxWaitNanos;
@@ -26,14 +34,41 @@ public class RateLimiters {
     }
 
     /**
-     * Waits for the channel's next request slot. Throws a retryable exception instead of waiting longer
-     * than {@code kanaal.delivery.max-throttle-wait}, so redelivery backoff takes over.
+     * The endpoint a request path belongs to for per-endpoint limits: its first two segments
+     * ({@code /retailer/offers/123} is {@code /retailer/offers}, {@code /shared/process-status/9} is
+     * {@code /shared/process-status}).
      */
+    public static String endpoint(String path) {
+        if (path == null || path.isBlank()) {
+            return WHOLE_CHANNEL;
+        }
+        String[] segments = path.replaceAll("^/+", "").split("[/?]");
+        return segments.length < 2 ? "/" + segments[0] : "/" + segments[0] + "/" + segments[1];
+    }
+
+    /** Waits for the channel's next request slot; see {@link #acquire(String, String)}. */
     public void acquire(String channel) {
-        long wait = budget(channel).reserve(System.nanoTime(), maxWaitNanos);
+        acquire(channel, WHOLE_CHANNEL);
+    }
+
+    /**
+     * Waits until neither the channel nor the endpoint is paused, then for the channel's next request slot.
+     * Throws a retryable exception instead of waiting longer than {@code kanaal.delivery.max-throttle-wait},
+     * so redelivery backoff takes over.
+     */
+    public void acquire(String channel, String endpoint) {
+        Budget budget = budget(channel);
+        long deadline = System.nanoTime() + maxWaitNanos;
+        long paused;
+        while ((paused = budget.pausedFor(System.nanoTime(), endpoint)) > 0) {
+            if (System.nanoTime() + paused > deadline) {
+                throw throttled(channel, endpoint);
+            }
+            LockSupport.parkNanos(paused);
+        }
+        long wait = budget.reserve(System.nanoTime(), deadline - System.nanoTime());
         if (wait < 0) {
-            throw ChannelException.unavailable("channel " + channel + " is throttled for longer than "
-                    + Duration.ofNanos(maxWaitNanos).toSeconds() + " s");
+            throw throttled(channel, endpoint);
         }
         if (wait > 0) {
             LockSupport.parkNanos(wait);
@@ -42,9 +77,20 @@ public class RateLimiters {
 
     /** No requests to the channel until {@code pause} has passed (an endpoint that is no channel, like the ERP's, has no budget). */
     public void pause(String channel, Duration pause) {
+        pause(channel, WHOLE_CHANNEL, pause);
+    }
+
+    /** No requests to the channel's endpoint (or to the whole channel, for {@link #WHOLE_CHANNEL}) until {@code pause} has passed. */
+    public void pause(String channel, String endpoint, Duration pause) {
         if (channels.all().containsKey(channel)) {
-            budget(channel).pauseUntil(System.nanoTime() + pause.toNanos());
+            budget(channel).pauseUntil(endpoint, System.nanoTime() + pause.toNanos());
         }
+    }
+
+    private ChannelException throttled(String channel, String endpoint) {
+        return ChannelException.unavailable("channel " + channel
+                + (WHOLE_CHANNEL.equals(endpoint) ? "" : " (" + endpoint + ")") + " is throttled for longer than "
+                + Duration.ofNanos(maxWaitNanos).toSeconds() + " s");
     }
 
     private Budget budget(String channel) {
@@ -54,17 +100,23 @@ public class RateLimiters {
     private static final class Budget {
         private final long intervalNanos;
         private long nextSlot;
-        private long pausedUntil;
+        /** Per endpoint (WHOLE_CHANNEL for the channel), when requests may go again. */
+        private final Map<String, Long> pausedUntil = new HashMap<>();
 
         Budget(double perSecond) {
             this.intervalNanos = (long) (TimeUnit.SECONDS.toNanos(1) / perSecond);
             this.nextSlot = System.nanoTime();
-            this.pausedUntil = nextSlot;
         }
 
-        /** Takes the next slot and returns how long to wait for it, or -1 when that is over the limit. */
+        /** How long the endpoint (or the whole channel) is still paused; 0 or less when it is not. */
+        synchronized long pausedFor(long now, String endpoint) {
+            long until = Math.max(pausedUntil.getOrDefault(WHOLE_CHANNEL, now), pausedUntil.getOrDefault(endpoint, now));
+            return until - now;
+        }
+
+        /** Takes the channel's next slot and returns how long to wait for it, or -1 when that is over the limit. */
         synchronized long reserve(long now, long maxWait) {
-            long slot = Math.max(Math.max(nextSlot, pausedUntil), now);
+            long slot = Math.max(nextSlot, now);
             long wait = slot - now;
             if (wait > maxWait) {
                 return -1;
@@ -73,8 +125,8 @@ public class RateLimiters {
             return wait;
         }
 
-        synchronized void pauseUntil(long until) {
-            pausedUntil = Math.max(pausedUntil, until);
+        synchronized void pauseUntil(String endpoint, long until) {
+            pausedUntil.merge(endpoint, until, Math::max);
         }
     }
 }

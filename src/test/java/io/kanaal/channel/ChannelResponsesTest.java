@@ -41,6 +41,28 @@ class ChannelResponsesTest {
     }
 
     @Test
+    void aPerEndpoint429PausesOnlyThatEndpoint() {
+        String orders = RateLimiters.endpoint("/retailer/orders");
+        assertThatThrownBy(() -> responses.check("shop", orders, 429, Map.of("Retry-After", "5"), ""))
+                .isInstanceOfSatisfying(ChannelException.class, e -> assertThat(e.retryable()).isTrue());
+
+        assertThatThrownBy(() -> limiters.acquire("shop", RateLimiters.endpoint("/retailer/orders/A-1")))
+                .as("the order endpoint waits out its 5 s")
+                .isInstanceOf(ChannelException.class).hasMessageContaining("/retailer/orders").hasMessageContaining("throttled");
+        limiters.acquire("shop", RateLimiters.endpoint("/retailer/offers/1234"));
+        limiters.acquire("shop", RateLimiters.endpoint("/shared/process-status/9?x=1"));
+    }
+
+    @Test
+    void endpointsAreTheFirstTwoPathSegments() {
+        assertThat(RateLimiters.endpoint("/retailer/offers/6ff736b5")).isEqualTo("/retailer/offers");
+        assertThat(RateLimiters.endpoint("retailer/orders")).isEqualTo("/retailer/orders");
+        assertThat(RateLimiters.endpoint("/shared/process-status/1?a=b")).isEqualTo("/shared/process-status");
+        assertThat(RateLimiters.endpoint("/stock")).isEqualTo("/stock");
+        assertThat(RateLimiters.endpoint(null)).isEqualTo(RateLimiters.WHOLE_CHANNEL);
+    }
+
+    @Test
     void anExhaustedRateLimitPausesTheChannelUntilItResets() {
         responses.check("shop", 200, Map.of("X-RateLimit-Remaining", "0", "X-RateLimit-Reset", "3"), "");
 

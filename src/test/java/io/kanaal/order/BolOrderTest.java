@@ -194,6 +194,25 @@ class BolOrderTest extends KanaalIntegrationTest {
         assertThat(changeInterval(retried)).isBetween(11, 12);
     }
 
+    @Test
+    void aThrottledOrderListHoldsUpNeitherStockNorItsOwnLaterPolls() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> !BOL.succeeded(LIST).isEmpty());
+        BOL.script(LIST, new Reply(429, Map.of("Content-Type", BolFake.V10, "Retry-After", "6"),
+                "{\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"Too many requests, retry in 6 seconds.\"}"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> BOL.requests(LIST).size() > BOL.succeeded(LIST).size());
+        int polls = BOL.requests(LIST).size();
+        int answered = BOL.succeeded(LIST).size();
+        String sku = newSku();
+
+        pushStock(batch(level(sku, 20, 1)));
+
+        await("Bol's limits are per endpoint: the offers endpoint is not paused by the order list's 429")
+                .atMost(Duration.ofSeconds(4)).until(() -> !bolRequests(sku).isEmpty());
+        assertThat(BOL.requests(LIST)).as("the order list waits out its Retry-After").hasSize(polls);
+        await("and is polled again after it").atMost(Duration.ofSeconds(15))
+                .until(() -> BOL.succeeded(LIST).size() > answered);
+    }
+
     private static long lastThrottled(List<ChannelStub.Request> polls, List<ChannelStub.Request> answered) {
         return polls.stream().filter(poll -> !answered.contains(poll)).mapToLong(ChannelStub.Request::atNanos).max()
                 .orElseThrow();
