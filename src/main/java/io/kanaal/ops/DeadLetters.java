@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
@@ -39,10 +40,12 @@ public class DeadLetters implements Processor {
 
     private final ConnectionFactory connectionFactory;
     private final Channels channels;
+    private final BrokerQueues brokerQueues;
 
-    public DeadLetters(ConnectionFactory connectionFactory, Channels channels) {
+    public DeadLetters(ConnectionFactory connectionFactory, Channels channels, BrokerQueues brokerQueues) {
         this.connectionFactory = connectionFactory;
         this.channels = channels;
+        this.brokerQueues = brokerQueues;
     }
 
     /**
@@ -72,18 +75,27 @@ public class DeadLetters implements Processor {
         return PREFIX + queue;
     }
 
-    /** The dead-letter queues Kanaal knows of, with how many messages each holds. */
+    /**
+     * Every dead-letter queue on the broker, with how many messages it holds; those of the ERP's stock queue
+     * and of each enabled channel's stock queue are listed (with 0) before anything was ever dead-lettered.
+     */
     public List<Map<String, Object>> list() {
-        List<String> queues = Stream.concat(Stream.of("kanaal.erp.stock"),
-                channels.enabledIds().stream().map(id -> "kanaal.channel." + id + ".stock")).toList();
+        Map<String, Long> counts = new TreeMap<>();
+        Stream.concat(Stream.of("kanaal.erp.stock"), channels.enabledIds().stream().map(id -> "kanaal.channel." + id + ".stock"))
+                .forEach(queue -> counts.put(PREFIX + queue, 0L));
+        brokerQueues.messageCounts().forEach((queue, count) -> {
+            if (queue.startsWith(PREFIX)) {
+                counts.put(queue, count);
+            }
+        });
         List<Map<String, Object>> result = new ArrayList<>();
-        for (String queue : queues) {
+        counts.forEach((queue, count) -> {
             Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("queue", PREFIX + queue);
-            entry.put("originalQueue", queue);
-            entry.put("messages", browse(PREFIX + queue, Integer.MAX_VALUE).size());
+            entry.put("queue", queue);
+            entry.put("originalQueue", queue.substring(PREFIX.length()));
+            entry.put("messages", count);
             result.add(entry);
-        }
+        });
         return result;
     }
 

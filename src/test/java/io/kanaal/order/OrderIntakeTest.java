@@ -124,6 +124,25 @@ class OrderIntakeTest extends KanaalIntegrationTest {
 
         assertThat(receiveOrder("shop/" + good).path("channelOrderId").asText()).isEqualTo(good);
 
+        // ops see it: in the dead-letter listing and in the queue gauge that Prometheus scrapes
+        await("ops list DLQ.kanaal.channel.shop.orders with the message").atMost(Duration.ofSeconds(10)).until(() -> {
+            JsonNode listing = JSON.readTree(send(HttpRequest.newBuilder(uri("/api/v1/ops/dead-letters"))
+                    .header("X-API-Key", API_KEY).GET()).body());
+            for (JsonNode queue : listing) {
+                if (queue.path("queue").asText().equals("DLQ.kanaal.channel.shop.orders")) {
+                    return queue.path("messages").asLong() >= 1
+                            && queue.path("originalQueue").asText().equals("kanaal.channel.shop.orders");
+                }
+            }
+            return false;
+        });
+        await("gauge kanaal.queue.messages of DLQ.kanaal.channel.shop.orders").atMost(Duration.ofSeconds(10)).until(() -> {
+            var gauge = meters.find("kanaal.queue.messages").tag("queue", "DLQ.kanaal.channel.shop.orders").gauge();
+            return gauge != null && gauge.value() >= 1;
+        });
+        assertThat(JSON.readTree(send(HttpRequest.newBuilder(uri("/api/v1/ops/queues")).header("X-API-Key", API_KEY)
+                .GET()).body()).has("kanaal.orders.unified")).as("GET /api/v1/ops/queues lists the unified queue").isTrue();
+
         jms.setReceiveTimeout(10_000);
         Message dead = jms.receiveSelected("DLQ.kanaal.channel.shop.orders", "kanaalDeadLetterReason LIKE '%" + bad + "%'");
         assertThat(dead).as("dead letter of order " + bad).isNotNull();

@@ -51,6 +51,7 @@ public abstract class KanaalIntegrationTest {
         registry.add("kanaal.delivery.maximum-redeliveries", () -> "3");
         registry.add("kanaal.delivery.maximum-delay", () -> "1000");
         registry.add("camel.main.shutdown-timeout", () -> "5");
+        registry.add("kanaal.ops.queue-depths-period", () -> "500");
 
         registry.add("kanaal.channels.shop.type", () -> "rest");
         registry.add("kanaal.channels.shop.base-url", () -> SHOP.baseUrl() + "/shop");

@@ -1,0 +1,106 @@
+package io.kanaal.ops;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TemporaryQueue;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.activemq.artemis.api.core.management.ResourceNames;
+import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Kanaal's queues as the broker sees them, through Artemis' management address (the same for the embedded
+ * and a standalone broker; on a standalone broker Kanaal's user needs the {@code manage} permission, which
+ * the {@code amq} role of {@code artemis create} has). Kept as gauge {@code kanaal.queue.messages{queue}}
+ * for every {@code kanaal.*} and {@code DLQ.*} queue, refreshed by the {@code queue-depths} route.
+ */
+@Component("brokerQueues")
+public class BrokerQueues {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerQueues.class);
+    private static final String MANAGEMENT_ADDRESS = "activemq.management";
+    private static final long REPLY_TIMEOUT_MS = 5_000;
+
+    private final ConnectionFactory connectionFactory;
+    private final MeterRegistry meters;
+    private final ConcurrentMap<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+
+    public BrokerQueues(ConnectionFactory connectionFactory, MeterRegistry meters) {
+        this.connectionFactory = connectionFactory;
+        this.meters = meters;
+    }
+
+    /** Every Kanaal queue ({@code kanaal.*}) and dead-letter queue ({@code DLQ.*}) on the broker, with its message count, by name. */
+    public Map<String, Long> messageCounts() {
+        try (Connection connection = connectionFactory.createConnection()) {
+            connection.start();
+            try (Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+                TemporaryQueue replies = session.createTemporaryQueue();
+                try (MessageProducer management = session.createProducer(session.createQueue(MANAGEMENT_ADDRESS));
+                     MessageConsumer answers = session.createConsumer(replies)) {
+                    Map<String, Long> counts = new TreeMap<>();
+                    for (Object name : (Object[]) attribute(session, management, answers, replies, ResourceNames.BROKER, "queueNames")) {
+                        String queue = name.toString();
+                        if (queue.startsWith("kanaal.") || queue.startsWith(DeadLetters.PREFIX)) {
+                            Object count = attribute(session, management, answers, replies, ResourceNames.QUEUE + queue, "messageCount");
+                            counts.put(queue, ((Number) count).longValue());
+                        }
+                    }
+                    return counts;
+                } finally {
+                    replies.delete();
+                }
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("broker management: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads the message counts into the gauges (a queue seen once keeps its gauge; while the broker cannot answer, its last value). */
+    public void refreshGauges() {
+        Map<String, Long> counts;
+        try {
+            counts = messageCounts();
+        } catch (RuntimeException e) {
+            LOG.warn("Queue message counts not read: {}", e.getMessage());
+            return;
+        }
+        counts.forEach((queue, count) -> gauges.computeIfAbsent(queue, name -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("kanaal.queue.messages", value, AtomicLong::get).tag("queue", name)
+                    .description("Messages on a Kanaal queue or dead-letter queue").register(meters);
+            return value;
+        }).set(count));
+    }
+
+    private static Object attribute(Session session, MessageProducer management, MessageConsumer answers,
+                                    TemporaryQueue replies, String resource, String attribute) throws Exception {
+        Message request = session.createMessage();
+        JMSManagementHelper.putAttribute(request, resource, attribute);
+        request.setJMSReplyTo(replies);
+        management.send(request);
+        Message reply = answers.receive(REPLY_TIMEOUT_MS);
+        if (reply == null) {
+            throw new IllegalStateException("broker management: no answer for " + resource + "." + attribute);
+        }
+        if (!JMSManagementHelper.hasOperationSucceeded(reply)) {
+            throw new IllegalStateException("broker management refused " + resource + "." + attribute + ": "
+                    + JMSManagementHelper.getResult(reply));
+        }
+        return JMSManagementHelper.getResult(reply);
+    }
+}
