@@ -12,6 +12,7 @@ import io.kanaal.stock.Reservations;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
 import java.time.OffsetDateTime;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,8 @@ import org.springframework.transaction.annotation.Transactional;
 public class Orders {
 
     public static final String SCHEMA = "schema/order.schema.json";
+
+    private static final String CANCELLED = "cancelled";
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
@@ -87,6 +90,17 @@ public class Orders {
     }
 
     /**
+     * What lets the order through to the unified queue once: its orderRef, or for a cancelled order
+     * {@code <orderRef>#cancelled}, so that an order its channel cancels after Kanaal took it in goes through
+     * once more, as cancelled. Depends on the message alone, so a redelivered intake message gets the same key.
+     */
+    public String acceptKey(@Body String canonical) throws JsonProcessingException {
+        JsonNode order = json.readTree(canonical);
+        String orderRef = order.path("orderRef").asText();
+        return CANCELLED.equals(order.path("status").asText()) ? orderRef + "#" + CANCELLED : orderRef;
+    }
+
+    /**
      * Records the order in the order index and reserves its units, in one transaction. Taking the same
      * order in again changes nothing: neither the index nor the ledger counts it twice.
      *
@@ -98,21 +112,43 @@ public class Orders {
         String channel = order.path("channel").asText();
         String channelOrderId = order.path("channelOrderId").asText();
         String status = order.path("status").asText("open");
-        jdbc.update("""
+        int inserted = jdbc.update("""
                 INSERT INTO channel_order (channel, channel_order_id, ordered_at, status, canonical)
                 VALUES (?, ?, ?, ?, ?::jsonb) ON CONFLICT (channel, channel_order_id) DO NOTHING
                 """, channel, channelOrderId,
                 Timestamp.from(OffsetDateTime.parse(order.path("orderedAt").asText()).toInstant()), status, canonical);
-        if (status.equals("cancelled") || status.equals("shipped")) {
-            return List.of();
-        }
         Map<String, Integer> units = new LinkedHashMap<>();
         for (JsonNode line : order.path("lines")) {
             units.merge(line.path("sku").asText(), line.path("quantity").asInt(), Integer::sum);
         }
+        if (status.equals(CANCELLED)) {
+            return inserted == 1 ? List.of() : cancelledByChannel(channel, channelOrderId, units.keySet());
+        }
+        if (status.equals("shipped")) {
+            return List.of();
+        }
         List<String> reserved = reservations.reserve(channel, channelOrderId, units);
         meters.counter("kanaal.orders.taken", "channel", channel).increment();
         return reserved;
+    }
+
+    /**
+     * The channel cancelled an order Kanaal took in before: unless it has shipped, it is marked cancelled and
+     * its reservations end.
+     *
+     * @return the order's SKUs, to compute again for every channel (all of them, also when a redelivered
+     *         intake message finds the reservations ended already: what it sent the first time was rolled back)
+     */
+    private List<String> cancelledByChannel(String channel, String channelOrderId, Collection<String> skus) {
+        int cancelled = jdbc.update("""
+                UPDATE channel_order SET status = 'cancelled'
+                 WHERE channel = ? AND channel_order_id = ? AND status NOT IN ('cancelled', 'shipped')
+                """, channel, channelOrderId);
+        if (cancelled == 1) {
+            reservations.releaseOrder(channel, channelOrderId, "channel-cancelled");
+            meters.counter("kanaal.orders.cancelled", "channel", channel).increment();
+        }
+        return List.copyOf(skus);
     }
 
     /** Counts an order taken in again (re-polled, re-sent), which did not go onto the unified queue again. */

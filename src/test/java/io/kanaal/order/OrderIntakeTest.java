@@ -234,6 +234,42 @@ class OrderIntakeTest extends KanaalIntegrationTest {
                 Integer.class, sku)).isEqualTo(6);
     }
 
+    @Test
+    void anOrderItsChannelCancelsLaterGoesOnceMoreAsCancelledAndGivesItsUnitsBack() throws Exception {
+        String sku = newSku();
+        pushStock(batch(level(sku, 10, 1)));
+        String id = "C-" + UUID.randomUUID();
+        String open = shopOrder(id, sku, 4, "2026-11-23T16:00:00Z");
+        assertThat(webhook("market", open, sign(MARKET_WEBHOOK_SECRET, open)).statusCode()).isEqualTo(202);
+        assertThat(receiveOrder("market/" + id).path("status").asText()).isEqualTo("paid");
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/shop/stock/" + sku) == 4);
+
+        // the customer cancels at the channel; the channel sends the order again, cancelled
+        String cancelled = shopOrder(id, sku, 4, "2026-11-23T16:05:00Z").replace("\"status\":\"paid\"", "\"status\":\"cancelled\"");
+        assertThat(webhook("market", cancelled, sign(MARKET_WEBHOOK_SECRET, cancelled)).statusCode()).isEqualTo(202);
+
+        jms.setReceiveTimeout(15_000);
+        Message again = jms.receiveSelected("kanaal.orders.unified", "kanaalOrderRef = 'market/" + id + "'");
+        assertThat(again).as("the cancellation on kanaal.orders.unified").isNotNull();
+        assertThat(JSON.readTree(((TextMessage) again).getText()).path("status").asText()).isEqualTo("cancelled");
+        assertThat(again.getStringProperty("kanaalMessageKey")).isEqualTo("market/" + id + "#cancelled");
+        await("the units are back on the other channels").atMost(Duration.ofSeconds(10))
+                .until(() -> lastQuantity("/shop/stock/" + sku) == 8);
+        assertThat(jdbc.queryForObject("SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id))
+                .isEqualTo("channel-cancelled");
+        assertThat(jdbc.queryForObject("SELECT status FROM channel_order WHERE channel = 'market' AND channel_order_id = ?",
+                String.class, id)).isEqualTo("cancelled");
+
+        // sent once more, cancelled and as it was first: nothing new for the ERP
+        double repeatedBefore = meters.counter("kanaal.orders.repeated", "channel", "market").count();
+        assertThat(webhook("market", cancelled, sign(MARKET_WEBHOOK_SECRET, cancelled)).statusCode()).isEqualTo(202);
+        assertThat(webhook("market", open, sign(MARKET_WEBHOOK_SECRET, open)).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(
+                () -> meters.counter("kanaal.orders.repeated", "channel", "market").count() - repeatedBefore == 2.0);
+        assertThat(receiveOrderOrNull("market/" + id, 1_000)).isNull();
+        assertThat(lastQuantity("/shop/stock/" + sku)).isEqualTo(8);
+    }
+
     static String shopOrder(String id, String sku, int quantity, String updatedAt) {
         return """
                 {"id":"%s","createdAt":"%s","updatedAt":"%s","status":"paid","currency":"EUR",
