@@ -8,8 +8,6 @@ import io.kanaal.support.ChannelStub.Reply;
 import io.kanaal.support.StandaloneKanaal;
 import io.kanaal.support.TestData;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.camel.CamelContext;
@@ -36,10 +34,7 @@ class ClusteredPollerTest {
 
     @BeforeAll
     static void startPostgres() throws Exception {
-        Path data = Path.of(TestData.directory("cluster-postgres"));
-        Files.createDirectories(data);
-        postgres = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(true)
-                .setServerConfig("listen_addresses", "127.0.0.1").start();
+        postgres = TestData.postgres("cluster-postgres");
     }
 
     @AfterAll

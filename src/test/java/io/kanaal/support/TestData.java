@@ -1,5 +1,6 @@
 package io.kanaal.support;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,5 +35,13 @@ public final class TestData {
 
     public static String directory(String name) {
         return ROOT.resolve(RUN).resolve(name).toAbsolutePath().toString();
+    }
+
+    /** A PostgreSQL of the test's own on 127.0.0.1 (for several Kanaal instances to share), its data in {@link #directory}. */
+    public static EmbeddedPostgres postgres(String name) throws IOException {
+        Path data = Path.of(directory(name));
+        Files.createDirectories(data);
+        return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(true)
+                .setServerConfig("listen_addresses", "127.0.0.1").start();
     }
 }

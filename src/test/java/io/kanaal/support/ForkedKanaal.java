@@ -1,0 +1,98 @@
+package io.kanaal.support;
+
+import static org.awaitility.Awaitility.await;
+
+import io.kanaal.KanaalApplication;
+import jakarta.jms.Connection;
+import jakarta.jms.JMSException;
+import jakarta.jms.Queue;
+import jakarta.jms.QueueBrowser;
+import jakarta.jms.Session;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+
+/**
+ * Kanaal in a JVM of its own (the test classpath, {@link KanaalApplication}'s main, this working directory), so
+ * that a test can kill it with SIGKILL: on 127.0.0.1, HTTP on a free port, its embedded broker reachable on
+ * {@code brokerPort}; its output goes to a log file. The test adds the rest as {@code --key=value} arguments.
+ */
+public final class ForkedKanaal {
+
+    private final Process process;
+    private final int httpPort;
+    private final int brokerPort;
+
+    private ForkedKanaal(Process process, int httpPort, int brokerPort) {
+        this.process = process;
+        this.httpPort = httpPort;
+        this.brokerPort = brokerPort;
+    }
+
+    public static ForkedKanaal start(Path log, int brokerPort, List<String> arguments) {
+        int httpPort = LoopbackPorts.free();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // C1 only and the serial collector: a JVM that starts faster on few cores (a test is no benchmark)
+                "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), KanaalApplication.class.getName(),
+                "--server.port=" + httpPort,
+                "--kanaal.broker.acceptor=tcp://127.0.0.1:" + brokerPort));
+        command.addAll(arguments);
+        try {
+            Files.createDirectories(log.getParent());
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            return new ForkedKanaal(process, httpPort, brokerPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** kill -9 of Kanaal's JVM; returns once it is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        await().atMost(Duration.ofSeconds(20)).until(() -> !process.isAlive());
+    }
+
+    /** SIGTERM: a graceful stop (SIGKILL if it takes longer than a minute). */
+    public void stop() {
+        process.destroy();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> !process.isAlive());
+        } finally {
+            if (process.isAlive()) {
+                kill();
+            }
+        }
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + httpPort + path);
+    }
+
+    /** Messages for the order on kanaal.orders.unified, browsed over this Kanaal's broker acceptor (0 while it is down). */
+    public int unified(String orderRef) {
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort
+                + "?reconnectAttempts=0&initialConnectAttempts=1");
+        try (factory; Connection connection = factory.createConnection()) {
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Queue queue = session.createQueue("kanaal.orders.unified");
+            connection.start();
+            try (QueueBrowser browser = session.createBrowser(queue, "kanaalOrderRef = '" + orderRef + "'")) {
+                return Collections.list(browser.getEnumeration()).size();
+            }
+        } catch (JMSException e) {
+            return 0;
+        }
+    }
+}
