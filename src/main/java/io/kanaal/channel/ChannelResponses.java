@@ -36,7 +36,7 @@ public class ChannelResponses {
 
     /**
      * As {@link #check(String, int, Map, String)}, for a channel whose rate limits are per endpoint: a wait
-     * the answer asks for holds up only that endpoint ({@link RateLimiters#endpoint(String)}).
+     * the answer asks for holds up only that endpoint ({@link RateLimiters#endpoint(String, String)}).
      */
     public void check(String channel, String endpoint, @Header("CamelHttpResponseCode") int status,
                       @Headers Map<String, Object> headers, @Body String body) {

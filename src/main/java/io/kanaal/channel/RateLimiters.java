@@ -2,6 +2,7 @@ package io.kanaal.channel;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +17,7 @@ import org.springframework.stereotype.Component;
  *
  * <p>A wait applies to the whole channel, or, for a channel whose limits are per endpoint (Bol.com: its
  * order list allows a few requests a minute, its offers far more), only to the endpoint that answered: the
- * caller names the endpoint ({@link #endpoint(String)}), and a 429 from the order list does not hold up stock.
+ * caller names the endpoint ({@link #endpoint(String, String)}), and a 429 from the order list does not hold up stock.
  */
 @Component("rateLimiters")
 public class RateLimiters {
@@ -34,16 +35,21 @@ public class RateLimiters {
     }
 
     /**
-     * The endpoint a request path belongs to for per-endpoint limits: its first two segments
-     * ({@code /retailer/offers/123} is {@code /retailer/offers}, {@code /shared/process-status/9} is
-     * {@code /shared/process-status}).
+     * The endpoint a request belongs to for per-endpoint limits: its method and path, with every segment that
+     * holds a digit (an id) as {@code {id}}: {@code PATCH /retailer/offers/6ff7-36b5} is
+     * {@code PATCH /retailer/offers/{id}}, {@code GET /retailer/orders?page=2} is {@code GET /retailer/orders},
+     * {@code PUT /retailer/orders/cancellation} stays as it is.
      */
-    public static String endpoint(String path) {
+    public static String endpoint(String method, String path) {
         if (path == null || path.isBlank()) {
             return WHOLE_CHANNEL;
         }
-        String[] segments = path.replaceAll("^/+", "").split("[/?]");
-        return segments.length < 2 ? "/" + segments[0] : "/" + segments[0] + "/" + segments[1];
+        String bare = path.split("\\?", 2)[0].replaceAll("^/+", "");
+        StringBuilder endpoint = new StringBuilder(method == null ? "" : method.toUpperCase(Locale.ROOT) + " ");
+        for (String segment : bare.split("/")) {
+            endpoint.append('/').append(segment.chars().anyMatch(Character::isDigit) ? "{id}" : segment);
+        }
+        return endpoint.toString();
     }
 
     /** Waits for the channel's next request slot; see {@link #acquire(String, String)}. */

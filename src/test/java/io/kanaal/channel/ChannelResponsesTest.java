@@ -42,24 +42,26 @@ class ChannelResponsesTest {
 
     @Test
     void aPerEndpoint429PausesOnlyThatEndpoint() {
-        String orders = RateLimiters.endpoint("/retailer/orders");
-        assertThatThrownBy(() -> responses.check("shop", orders, 429, Map.of("Retry-After", "5"), ""))
+        String orderList = RateLimiters.endpoint("GET", "/retailer/orders?page=1");
+        assertThatThrownBy(() -> responses.check("shop", orderList, 429, Map.of("Retry-After", "5"), ""))
                 .isInstanceOfSatisfying(ChannelException.class, e -> assertThat(e.retryable()).isTrue());
 
-        assertThatThrownBy(() -> limiters.acquire("shop", RateLimiters.endpoint("/retailer/orders/A-1")))
-                .as("the order endpoint waits out its 5 s")
-                .isInstanceOf(ChannelException.class).hasMessageContaining("/retailer/orders").hasMessageContaining("throttled");
-        limiters.acquire("shop", RateLimiters.endpoint("/retailer/offers/1234"));
-        limiters.acquire("shop", RateLimiters.endpoint("/shared/process-status/9?x=1"));
+        assertThatThrownBy(() -> limiters.acquire("shop", RateLimiters.endpoint("GET", "/retailer/orders?page=2")))
+                .as("the order list waits out its 5 s")
+                .isInstanceOf(ChannelException.class).hasMessageContaining("GET /retailer/orders").hasMessageContaining("throttled");
+        limiters.acquire("shop", RateLimiters.endpoint("GET", "/retailer/orders/1042823870"));
+        limiters.acquire("shop", RateLimiters.endpoint("PUT", "/retailer/orders/cancellation"));
+        limiters.acquire("shop", RateLimiters.endpoint("PATCH", "/retailer/offers/6ff736b5-cdd0-4150-8c67-78269ee986f5"));
     }
 
     @Test
-    void endpointsAreTheFirstTwoPathSegments() {
-        assertThat(RateLimiters.endpoint("/retailer/offers/6ff736b5")).isEqualTo("/retailer/offers");
-        assertThat(RateLimiters.endpoint("retailer/orders")).isEqualTo("/retailer/orders");
-        assertThat(RateLimiters.endpoint("/shared/process-status/1?a=b")).isEqualTo("/shared/process-status");
-        assertThat(RateLimiters.endpoint("/stock")).isEqualTo("/stock");
-        assertThat(RateLimiters.endpoint(null)).isEqualTo(RateLimiters.WHOLE_CHANNEL);
+    void anEndpointIsTheMethodAndThePathWithItsIds() {
+        assertThat(RateLimiters.endpoint("PATCH", "/retailer/offers/6ff736b5-cdd0")).isEqualTo("PATCH /retailer/offers/{id}");
+        assertThat(RateLimiters.endpoint("get", "retailer/orders?change-interval-minute=5")).isEqualTo("GET /retailer/orders");
+        assertThat(RateLimiters.endpoint("GET", "/retailer/orders/1042823870")).isEqualTo("GET /retailer/orders/{id}");
+        assertThat(RateLimiters.endpoint("PUT", "/retailer/orders/cancellation")).isEqualTo("PUT /retailer/orders/cancellation");
+        assertThat(RateLimiters.endpoint("GET", "/shared/process-status/1?a=b")).isEqualTo("GET /shared/process-status/{id}");
+        assertThat(RateLimiters.endpoint("GET", null)).isEqualTo(RateLimiters.WHOLE_CHANNEL);
     }
 
     @Test
