@@ -270,6 +270,28 @@ class OrderIntakeTest extends KanaalIntegrationTest {
         assertThat(lastQuantity("/shop/stock/" + sku)).isEqualTo(8);
     }
 
+    @Test
+    void aChannelThatConfirmsAnErpCancellationIsHeardOnceMore() throws Exception {
+        String sku = newSku();
+        pushStock(batch(level(sku, 10, 1)));
+        String id = "E-" + UUID.randomUUID();
+        String open = shopOrder(id, sku, 3, "2026-11-23T17:00:00Z");
+        assertThat(webhook("market", open, sign(MARKET_WEBHOOK_SECRET, open)).statusCode()).isEqualTo(202);
+        receiveOrder("market/" + id);
+
+        assertThat(post("/api/v1/cancellations", "{\"items\":[{\"orderRef\":\"market/" + id + "\"}]}").statusCode())
+                .isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "cancellation".equals(jdbc.queryForObject(
+                "SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id)));
+        String cancelled = shopOrder(id, sku, 3, "2026-11-23T17:05:00Z").replace("\"status\":\"paid\"", "\"status\":\"cancelled\"");
+        assertThat(webhook("market", cancelled, sign(MARKET_WEBHOOK_SECRET, cancelled)).statusCode()).isEqualTo(202);
+
+        JsonNode confirmation = receiveOrder("market/" + id);
+        assertThat(confirmation.path("status").asText()).isEqualTo("cancelled");
+        assertThat(jdbc.queryForObject("SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id))
+                .as("released once, by the ERP's cancellation").isEqualTo("cancellation");
+    }
+
     static String shopOrder(String id, String sku, int quantity, String updatedAt) {
         return """
                 {"id":"%s","createdAt":"%s","updatedAt":"%s","status":"paid","currency":"EUR",
