@@ -237,16 +237,12 @@ class OrderIntakeTest extends KanaalIntegrationTest {
     @Test
     void anOrderItsChannelCancelsLaterGoesOnceMoreAsCancelledAndGivesItsUnitsBack() throws Exception {
         String sku = newSku();
-        pushStock(batch(level(sku, 10, 1)));
         String id = "C-" + UUID.randomUUID();
-        String open = shopOrder(id, sku, 4, "2026-11-23T16:00:00Z");
-        assertThat(webhook("market", open, sign(MARKET_WEBHOOK_SECRET, open)).statusCode()).isEqualTo(202);
-        assertThat(receiveOrder("market/" + id).path("status").asText()).isEqualTo("paid");
+        String open = marketOrderTakenIn(id, sku, 4);
         await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/shop/stock/" + sku) == 4);
 
         // the customer cancels at the channel; the channel sends the order again, cancelled
-        String cancelled = shopOrder(id, sku, 4, "2026-11-23T16:05:00Z").replace("\"status\":\"paid\"", "\"status\":\"cancelled\"");
-        assertThat(webhook("market", cancelled, sign(MARKET_WEBHOOK_SECRET, cancelled)).statusCode()).isEqualTo(202);
+        String cancelled = marketSendsCancelled(id, sku, 4);
 
         jms.setReceiveTimeout(15_000);
         Message again = jms.receiveSelected("kanaal.orders.unified", "kanaalOrderRef = 'market/" + id + "'");
@@ -273,23 +269,36 @@ class OrderIntakeTest extends KanaalIntegrationTest {
     @Test
     void aChannelThatConfirmsAnErpCancellationIsHeardOnceMore() throws Exception {
         String sku = newSku();
-        pushStock(batch(level(sku, 10, 1)));
         String id = "E-" + UUID.randomUUID();
-        String open = shopOrder(id, sku, 3, "2026-11-23T17:00:00Z");
-        assertThat(webhook("market", open, sign(MARKET_WEBHOOK_SECRET, open)).statusCode()).isEqualTo(202);
-        receiveOrder("market/" + id);
+        marketOrderTakenIn(id, sku, 3);
 
         assertThat(post("/api/v1/cancellations", "{\"items\":[{\"orderRef\":\"market/" + id + "\"}]}").statusCode())
                 .isEqualTo(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> "cancellation".equals(jdbc.queryForObject(
                 "SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id)));
-        String cancelled = shopOrder(id, sku, 3, "2026-11-23T17:05:00Z").replace("\"status\":\"paid\"", "\"status\":\"cancelled\"");
-        assertThat(webhook("market", cancelled, sign(MARKET_WEBHOOK_SECRET, cancelled)).statusCode()).isEqualTo(202);
+        marketSendsCancelled(id, sku, 3);
 
         JsonNode confirmation = receiveOrder("market/" + id);
         assertThat(confirmation.path("status").asText()).isEqualTo("cancelled");
         assertThat(jdbc.queryForObject("SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id))
                 .as("released once, by the ERP's cancellation").isEqualTo("cancellation");
+    }
+
+    /** ERP stock 10 for the SKU, then a paid order of the market channel by webhook, taken in: its body. */
+    private String marketOrderTakenIn(String id, String sku, int quantity) throws Exception {
+        pushStock(batch(level(sku, 10, 1)));
+        String open = shopOrder(id, sku, quantity, "2026-11-23T16:00:00Z");
+        assertThat(webhook("market", open, sign(MARKET_WEBHOOK_SECRET, open)).statusCode()).isEqualTo(202);
+        assertThat(receiveOrder("market/" + id).path("status").asText()).isEqualTo("paid");
+        return open;
+    }
+
+    /** The market channel sends the order again, cancelled: the body. */
+    private String marketSendsCancelled(String id, String sku, int quantity) throws Exception {
+        String cancelled = shopOrder(id, sku, quantity, "2026-11-23T16:05:00Z")
+                .replace("\"status\":\"paid\"", "\"status\":\"cancelled\"");
+        assertThat(webhook("market", cancelled, sign(MARKET_WEBHOOK_SECRET, cancelled)).statusCode()).isEqualTo(202);
+        return cancelled;
     }
 
     static String shopOrder(String id, String sku, int quantity, String updatedAt) {
