@@ -72,7 +72,8 @@ public class RateLimiters {
             }
             LockSupport.parkNanos(paused);
         }
-        long wait = budget.reserve(System.nanoTime(), deadline - System.nanoTime());
+        long now = System.nanoTime();
+        long wait = budget.reserve(now, Math.max(0, deadline - now));
         if (wait < 0) {
             throw throttled(channel, endpoint);
         }
