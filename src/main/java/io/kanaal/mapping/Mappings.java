@@ -45,7 +45,10 @@ public class Mappings {
      */
     public String apply(String mapping, @Body String json) throws IOException {
         Object input = JSON.readValue(json, Object.class);
-        return JSON.writeValueAsString(expression(mapping).evaluate(input));
+        Jsonata expression = expression(mapping);
+        // a frame of its own per evaluation, as Camel's component does: without one, the library binds the
+        // input into the compiled expression's shared environment, which concurrent evaluations would share
+        return JSON.writeValueAsString(expression.evaluate(input, expression.createFrame()));
     }
 
     private Jsonata expression(String mapping) {
