@@ -4,14 +4,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.RouteTemplateParameterDefinition;
-import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,9 +22,18 @@ import org.springframework.stereotype.Component;
  * {@code <channel>-<role>}, their parameters filled from the channel's configuration.
  * Adding a channel of an existing type is configuration only. A channel polls for orders only when it sets
  * {@code settings.poll-cron}, and acknowledges them only when it sets {@code settings.ack-path}.
+ *
+ * <p>Runs once Camel has started, as an application runner, so that a channel whose routes cannot be made
+ * stops Kanaal's start with the reason (Camel ignores what a context configuration's after-start hook
+ * throws, which left such a channel silently without routes). A route whose start fails is tried again a few
+ * times: with the {@code cluster} profile, two instances starting together may both create a poller's Quartz
+ * trigger, and one of them can read it half written (ClusterKillTest met this).
  */
 @Component
-public class ChannelRoutes implements CamelContextConfiguration {
+public class ChannelRoutes implements ApplicationRunner {
+
+    private static final int ATTEMPTS = 5;
+    private static final long RETRY_PAUSE_NANOS = 1_000_000_000L;
 
     private static final Logger log = LoggerFactory.getLogger(ChannelRoutes.class);
 
@@ -32,18 +43,15 @@ public class ChannelRoutes implements CamelContextConfiguration {
     private static final Map<String, String> SWITCHED_BY = Map.of("order-poller", "pollCron", "order-ack", "ackPath");
 
     private final Channels channels;
+    private final CamelContext camelContext;
 
-    public ChannelRoutes(Channels channels) {
+    public ChannelRoutes(Channels channels, CamelContext camelContext) {
         this.channels = channels;
+        this.camelContext = camelContext;
     }
 
     @Override
-    public void beforeApplicationStart(CamelContext camelContext) {
-        // templates are loaded with the routes; channels are added once the context runs
-    }
-
-    @Override
-    public void afterApplicationStart(CamelContext camelContext) {
+    public void run(ApplicationArguments arguments) {
         List<RouteTemplateDefinition> templates =
                 camelContext.getCamelContextExtension().getContextPlugin(Model.class).getRouteTemplateDefinitions();
         for (String id : channels.enabledIds()) {
@@ -76,9 +84,42 @@ public class ChannelRoutes implements CamelContextConfiguration {
                                 + " is missing (route template " + template.getId() + ")");
                     }
                 }
-                builder.add();
+                add(builder, routeId);
                 log.info("Channel {} ({}): route {} started", id, channel.type(), routeId);
             }
+        }
+    }
+
+    private void add(TemplatedRouteBuilder builder, String routeId) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                builder.add();
+                return;
+            } catch (RuntimeException e) {
+                removeLeftOver(routeId);
+                if (attempt == ATTEMPTS) {
+                    throw new IllegalStateException("route " + routeId + " could not be started: " + e.getMessage(), e);
+                }
+                log.warn("Route {} did not start (attempt {} of {}), trying again: {}", routeId, attempt, ATTEMPTS,
+                        e.getMessage());
+                LockSupport.parkNanos(RETRY_PAUSE_NANOS);
+            }
+        }
+    }
+
+    /** What a failed start left of a route, so that it can be added again under its id. */
+    private void removeLeftOver(String routeId) {
+        try {
+            if (camelContext.getRoute(routeId) != null) {
+                camelContext.getRouteController().stopRoute(routeId);
+                camelContext.removeRoute(routeId);
+            }
+            Model model = camelContext.getCamelContextExtension().getContextPlugin(Model.class);
+            if (model.getRouteDefinition(routeId) != null) {
+                model.removeRouteDefinition(model.getRouteDefinition(routeId));
+            }
+        } catch (Exception e) {
+            log.warn("Route {}: what its failed start left could not be removed: {}", routeId, e.getMessage());
         }
     }
 
