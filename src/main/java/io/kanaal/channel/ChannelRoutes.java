@@ -8,6 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.RouteTemplateParameterDefinition;
 import org.slf4j.Logger;
@@ -115,8 +116,9 @@ public class ChannelRoutes implements ApplicationRunner {
                 camelContext.removeRoute(routeId);
             }
             Model model = camelContext.getCamelContextExtension().getContextPlugin(Model.class);
-            if (model.getRouteDefinition(routeId) != null) {
-                model.removeRouteDefinition(model.getRouteDefinition(routeId));
+            RouteDefinition definition = model.getRouteDefinition(routeId);
+            if (definition != null) {
+                model.removeRouteDefinition(definition);
             }
         } catch (Exception e) {
             log.warn("Route {}: what its failed start left could not be removed: {}", routeId, e.getMessage());

@@ -82,12 +82,10 @@ public class RateLimiters {
         }
     }
 
-    /** No requests to the channel until {@code pause} has passed (an endpoint that is no channel, like the ERP's, has no budget). */
-    public void pause(String channel, Duration pause) {
-        pause(channel, WHOLE_CHANNEL, pause);
-    }
-
-    /** No requests to the channel's endpoint (or to the whole channel, for {@link #WHOLE_CHANNEL}) until {@code pause} has passed. */
+    /**
+     * No requests to the channel's endpoint (or to the whole channel, for {@link #WHOLE_CHANNEL}) until
+     * {@code pause} has passed (an endpoint that is no channel, like the ERP's, has no budget).
+     */
     public void pause(String channel, String endpoint, Duration pause) {
         if (channels.all().containsKey(channel)) {
             budget(channel).pauseUntil(endpoint, System.nanoTime() + pause.toNanos());
