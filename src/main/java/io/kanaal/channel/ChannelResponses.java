@@ -31,14 +31,14 @@ public class ChannelResponses {
 
     public void check(String channel, @Header("CamelHttpResponseCode") int status,
                       @Headers Map<String, Object> headers, @Body String body) {
-        check(channel, RateLimiters.WHOLE_CHANNEL, status, headers, body);
+        checkEndpoint(channel, RateLimiters.WHOLE_CHANNEL, status, headers, body);
     }
 
     /**
      * As {@link #check(String, int, Map, String)}, for a channel whose rate limits are per endpoint: a wait
      * the answer asks for holds up only that endpoint ({@link RateLimiters#endpoint(String, String)}).
      */
-    public void check(String channel, String endpoint, @Header("CamelHttpResponseCode") int status,
+    public void checkEndpoint(String channel, String endpoint, @Header("CamelHttpResponseCode") int status,
                       @Headers Map<String, Object> headers, @Body String body) {
         Duration reset = rateLimitReset(headers);
         if (reset != null) {

@@ -52,9 +52,9 @@ public class RateLimiters {
         return endpoint.toString();
     }
 
-    /** Waits for the channel's next request slot; see {@link #acquire(String, String)}. */
+    /** Waits for the channel's next request slot; see {@link #acquireEndpoint(String, String)}. */
     public void acquire(String channel) {
-        acquire(channel, WHOLE_CHANNEL);
+        acquireEndpoint(channel, WHOLE_CHANNEL);
     }
 
     /**
@@ -62,7 +62,7 @@ public class RateLimiters {
      * Throws a retryable exception instead of waiting longer than {@code kanaal.delivery.max-throttle-wait},
      * so redelivery backoff takes over.
      */
-    public void acquire(String channel, String endpoint) {
+    public void acquireEndpoint(String channel, String endpoint) {
         Budget budget = budget(channel);
         long deadline = System.nanoTime() + maxWaitNanos;
         long paused;

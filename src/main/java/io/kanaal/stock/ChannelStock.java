@@ -43,11 +43,19 @@ public class ChannelStock {
      */
     @Transactional
     public List<ChannelStockUpdate> fanOut(@Variable("sku") String sku) {
+        if (channels.enabledIds().isEmpty()) {
+            return List.of();
+        }
+        Reservations.lock(jdbc, sku);
+        return fanOutLocked(sku);
+    }
+
+    /** {@link #fanOut}, inside a transaction that already holds the SKU's lock. */
+    List<ChannelStockUpdate> fanOutLocked(String sku) {
         List<String> ids = channels.enabledIds();
         if (ids.isEmpty()) {
             return List.of();
         }
-        Reservations.lock(jdbc, sku);
         Map<String, Long> reserved = new HashMap<>();
         Map<String, Long> unshipped = new HashMap<>();
         Long[] erpStock = new Long[1];

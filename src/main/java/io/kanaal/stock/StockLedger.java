@@ -3,6 +3,7 @@ package io.kanaal.stock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
+import java.util.List;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,11 +23,13 @@ public class StockLedger {
 
     private final JdbcTemplate jdbc;
     private final Reservations reservations;
+    private final ChannelStock channelStock;
     private final Counter stale;
 
-    public StockLedger(JdbcTemplate jdbc, Reservations reservations, MeterRegistry meters) {
+    public StockLedger(JdbcTemplate jdbc, Reservations reservations, ChannelStock channelStock, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.reservations = reservations;
+        this.channelStock = channelStock;
         this.stale = Counter.builder("kanaal.erp.stock.stale")
                 .description("ERP stock levels dropped because a newer one was already recorded")
                 .register(meters);
@@ -35,13 +38,15 @@ public class StockLedger {
     /**
      * Records a level if it is newer than the last one for its SKU and warehouse, and ends the reservations
      * of this SKU by the orders the level already includes, in the same transaction: at no moment does an
-     * order count both in the ERP's stock and in the reservation ledger.
+     * order count both in the ERP's stock and in the reservation ledger. When the SKU's available-to-sell
+     * may have changed, the channels' new quantities are computed in that same transaction, under the same
+     * lock ({@link ChannelStock#fanOut}): one database commit per level.
      *
      * @param redelivered a redelivery of a message recorded before a rollback: the same version counts as new
-     * @return true when the SKU's available-to-sell may have changed (new level or released reservations)
+     * @return each channel's new quantity, for the channels that do not show it yet; none when the level is stale
      */
     @Transactional
-    public boolean record(StockLevel level, @Header("JMSRedelivered") Boolean redelivered) {
+    public List<ChannelStockUpdate> record(StockLevel level, @Header("JMSRedelivered") Boolean redelivered) {
         Reservations.lock(jdbc, level.sku());
         int released = reservations.release(level.sku(), level.includedOrders(), "erp-stock");
         int updated = jdbc.update("""
@@ -61,6 +66,6 @@ public class StockLedger {
             log.info("Stale stock level dropped: sku={} warehouse={} version={}",
                     level.sku(), level.warehouseOrDefault(), level.version());
         }
-        return updated > 0 || released > 0;
+        return updated > 0 || released > 0 ? channelStock.fanOutLocked(level.sku()) : List.of();
     }
 }

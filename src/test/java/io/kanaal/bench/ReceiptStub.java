@@ -22,6 +22,7 @@ final class ReceiptStub implements AutoCloseable {
     private final ExecutorService workers = Executors.newFixedThreadPool(16);
     private volatile AtomicLongArray receivedAt = new AtomicLongArray(1);
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong firstReceipts = new AtomicLong();
 
     ReceiptStub() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1000);
@@ -48,6 +49,11 @@ final class ReceiptStub implements AutoCloseable {
         return requests.get();
     }
 
+    /** Updates that have arrived at least once, all phases together: cheap to poll while a phase drains. */
+    long firstReceipts() {
+        return firstReceipts.get();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         long now = System.nanoTime();
         byte[] body;
@@ -58,7 +64,9 @@ final class ReceiptStub implements AutoCloseable {
         int update = quantity(new String(body, StandardCharsets.UTF_8));
         AtomicLongArray times = receivedAt;
         if (update >= 0 && update < times.length()) {
-            times.compareAndSet(update, 0, now);
+            if (times.compareAndSet(update, 0, now)) {
+                firstReceipts.incrementAndGet();
+            }
         }
         exchange.sendResponseHeaders(204, -1);
         exchange.close();

@@ -43,15 +43,15 @@ class ChannelResponsesTest {
     @Test
     void aPerEndpoint429PausesOnlyThatEndpoint() {
         String orderList = RateLimiters.endpoint("GET", "/retailer/orders?page=1");
-        assertThatThrownBy(() -> responses.check("shop", orderList, 429, Map.of("Retry-After", "5"), ""))
+        assertThatThrownBy(() -> responses.checkEndpoint("shop", orderList, 429, Map.of("Retry-After", "5"), ""))
                 .isInstanceOfSatisfying(ChannelException.class, e -> assertThat(e.retryable()).isTrue());
 
-        assertThatThrownBy(() -> limiters.acquire("shop", RateLimiters.endpoint("GET", "/retailer/orders?page=2")))
+        assertThatThrownBy(() -> limiters.acquireEndpoint("shop", RateLimiters.endpoint("GET", "/retailer/orders?page=2")))
                 .as("the order list waits out its 5 s")
                 .isInstanceOf(ChannelException.class).hasMessageContaining("GET /retailer/orders").hasMessageContaining("throttled");
-        limiters.acquire("shop", RateLimiters.endpoint("GET", "/retailer/orders/1042823870"));
-        limiters.acquire("shop", RateLimiters.endpoint("PUT", "/retailer/orders/cancellation"));
-        limiters.acquire("shop", RateLimiters.endpoint("PATCH", "/retailer/offers/6ff736b5-cdd0-4150-8c67-78269ee986f5"));
+        limiters.acquireEndpoint("shop", RateLimiters.endpoint("GET", "/retailer/orders/1042823870"));
+        limiters.acquireEndpoint("shop", RateLimiters.endpoint("PUT", "/retailer/orders/cancellation"));
+        limiters.acquireEndpoint("shop", RateLimiters.endpoint("PATCH", "/retailer/offers/6ff736b5-cdd0-4150-8c67-78269ee986f5"));
     }
 
     @Test

@@ -50,7 +50,7 @@ class StockFanoutRouteTest {
     @Test
     void eachChannelQueueGetsItsQuantityKeyedBySkuForLastValueAndGroups() throws Exception {
         AdviceWith.adviceWith(camel, "stock-fanout", route -> route.replaceFromWith("direct:erp-stock"));
-        AdviceWith.adviceWith(camel, "stock-recompute",
+        AdviceWith.adviceWith(camel, "stock-enqueue",
                 route -> route.weaveByToUri("jms:queue:kanaal.channel.*").replace().to("mock:channel-queue"));
         camel.start();
         MockEndpoint queues = camel.getEndpoint("mock:channel-queue", MockEndpoint.class);
