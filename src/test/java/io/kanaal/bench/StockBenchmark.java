@@ -53,7 +53,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * default 2500), {@code bench.seconds} (per phase, default 20), {@code bench.skus} (default 10000),
  * {@code bench.channels} (default 3), {@code bench.connections} (driver connections, default 64),
  * {@code bench.watch} (print per-route exchange counts every 2 s), {@code bench.kanaal-args} (extra Kanaal arguments),
- * {@code bench.warmup-seconds} (default 5) at {@code bench.warmup-rate} (default 200), {@code bench.ceiling=false} (Kanaal only, no ratio) and
+ * {@code bench.warmup-seconds} (default 120) at {@code bench.warmup-rate} (default 40), {@code bench.ceiling=false} (Kanaal only, no ratio) and
  * {@code bench.max-rate=0} (no overload phase), for quicker comparisons of Kanaal with itself.
  */
 public final class StockBenchmark {
@@ -65,8 +65,8 @@ public final class StockBenchmark {
     private final int[] rates = Arrays.stream(System.getProperty("bench.rates", "250,500").split(","))
             .mapToInt(Integer::parseInt).toArray();
     private final int maxRate = Integer.getInteger("bench.max-rate", 2500);
-    private final int warmup = Integer.getInteger("bench.warmup-seconds", 5);
-    private final int warmupRate = Integer.getInteger("bench.warmup-rate", 200);
+    private final int warmup = Integer.getInteger("bench.warmup-seconds", 120);
+    private final int warmupRate = Integer.getInteger("bench.warmup-rate", 40);
     /** false: Kanaal's phases only, for a quicker comparison of Kanaal with itself (no ratio printed) */
     private final boolean withCeiling = !"false".equals(System.getProperty("bench.ceiling"));
     private final int totalUpdates;
