@@ -50,8 +50,11 @@ public class ChannelStock {
         return fanOutLocked(sku);
     }
 
-    /** {@link #fanOut}, inside a transaction that already holds the SKU's lock. */
-    List<ChannelStockUpdate> fanOutLocked(String sku) {
+    /**
+     * {@link #fanOut}, for a caller whose transaction already holds the SKU's lock (the stock ledger recording
+     * an ERP level). Public, so that the call goes through this bean's proxy to the bean itself.
+     */
+    public List<ChannelStockUpdate> fanOutLocked(String sku) {
         List<String> ids = channels.enabledIds();
         if (ids.isEmpty()) {
             return List.of();
