@@ -51,7 +51,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *
  * <p>Run: {@code ./mvnw -B -Pbench test-compile exec:exec -Dbench.main=io.kanaal.bench.OrderBenchmark}.
  * Options: {@code bench.order-rates} (default 250,500), {@code bench.order-max-rate} (default 1000),
- * {@code bench.seconds} (per phase, default 20), {@code bench.kanaal-args} (extra Kanaal arguments).
+ * {@code bench.seconds} (per phase, default 20), {@code bench.warmup-seconds} (default 120) at
+ * {@code bench.warmup-rate} (default 40) orders/s, {@code bench.kanaal-args} (extra Kanaal arguments).
  */
 public final class OrderBenchmark {
 
@@ -62,6 +63,9 @@ public final class OrderBenchmark {
     private final int[] rates = Arrays.stream(System.getProperty("bench.order-rates", "250,500").split(","))
             .mapToInt(Integer::parseInt).toArray();
     private final int maxRate = Integer.getInteger("bench.order-max-rate", 1000);
+    /** the same warm-up options as the stock benchmark: the JIT needs minutes on 2 cores */
+    private final int warmup = Integer.getInteger("bench.warmup-seconds", 120);
+    private final int warmupRate = Integer.getInteger("bench.warmup-rate", 40);
     private final int totalOrders;
     private final AtomicInteger nextOrder = new AtomicInteger();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -73,7 +77,7 @@ public final class OrderBenchmark {
     private final AtomicInteger unifiedDuplicates = new AtomicInteger();
 
     private OrderBenchmark() {
-        int total = 100 * 5 + maxRate * seconds;
+        int total = warmupRate * warmup + maxRate * seconds;
         for (int rate : rates) {
             total += rate * seconds;
         }
@@ -120,7 +124,7 @@ public final class OrderBenchmark {
             Thread consumer = unifiedConsumer(kanaal.getBean(ConnectionFactory.class), running);
             System.out.printf("%-7s %10s %8s %10s %11s %10s %12s %12s %12s %11s%n", "offered", "accepted/s", "refused",
                     "unified/s", "duplicates", "missing", "others p50", "others p99", "others max", "cpu us/ord");
-            phase(port, 100, 5, " (warm-up)");
+            phase(port, warmupRate, warmup, " (warm-up)");
             for (int rate : rates) {
                 phase(port, rate, seconds, "");
             }
