@@ -43,9 +43,6 @@ public class ChannelStock {
      */
     @Transactional
     public List<ChannelStockUpdate> fanOut(@Variable("sku") String sku) {
-        if (channels.enabledIds().isEmpty()) {
-            return List.of();
-        }
         Reservations.lock(jdbc, sku);
         return fanOutLocked(sku);
     }

@@ -85,7 +85,7 @@ public final class StockBenchmark {
         for (int rate : rates) {
             total += rate * seconds;
         }
-        // twice: the ceiling's phases and Kanaal's (500 ceiling updates for its fixed phase), each with a warm-up at 200/s
+        // twice: the ceiling's phases and Kanaal's (500 ceiling updates for its fixed phase), each with its warm-up
         totalUpdates = 2 * (total + maxRate * seconds + warmupRate * warmup + 500 * seconds) + 10;
     }
 
