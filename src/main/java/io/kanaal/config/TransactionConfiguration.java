@@ -39,7 +39,9 @@ public class TransactionConfiguration {
         if (target instanceof ActiveMQConnectionFactory artemis) {
             // a client of its own (its own server locator), configured alike: connection attempts of the
             // consumers' client must not hold up the producers' while the broker is down
-            target = new ActiveMQConnectionFactory(artemis.toURI().toString(), artemis.getUser(), artemis.getPassword());
+            ActiveMQConnectionFactory own = new ActiveMQConnectionFactory(artemis.toURI().toString(), artemis.getUser(), artemis.getPassword());
+            own.setCacheDestinations(artemis.isCacheDestinations());
+            target = own;
         }
         CachingConnectionFactory producer = new CachingConnectionFactory(target);
         producer.setSessionCacheSize(10);
