@@ -51,7 +51,7 @@ class DevReloadTest {
             await().atMost(Duration.ofSeconds(15)).until(() -> get(http, sandbox).contains("\\\"edited\\\":true"));
 
             Files.writeString(home.resolve("routes/probe.camel.yaml"), probeRoute("reloaded"));
-            URI probe = URI.create("http://127.0.0.1:" + port + "/dev-probe");
+            URI probe = URI.create("http://127.0.0.1:" + port + "/sandbox/dev-probe");
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                     .until(() -> get(http, probe).equals("reloaded"));
 
@@ -64,13 +64,13 @@ class DevReloadTest {
         }
     }
 
-    /** A route file with one route, dev-probe, that answers GET /dev-probe with {@code answer}. */
+    /** A route file with one route, dev-probe, that answers GET /sandbox/dev-probe with {@code answer}. */
     private static String probeRoute(String answer) {
         return """
                 - route:
                     id: dev-probe
                     from:
-                      uri: platform-http:/dev-probe
+                      uri: servlet:/sandbox/dev-probe
                       steps:
                         - setBody:
                             constant: %s
