@@ -66,12 +66,17 @@ public class HttpConfiguration {
     }
 
     /**
-     * @param paths servlet path prefixes ({@code /api/*}) whose requests go to Kanaal's HTTP routes
+     * @param paths servlet path prefixes ({@code /api/*}) whose requests go to Kanaal's HTTP routes; the
+     *              defaults are in the built-in application.yaml
      */
     @ConfigurationProperties("kanaal.http")
     public record HttpPaths(List<String> paths) {
         public HttpPaths {
-            paths = paths == null || paths.isEmpty() ? List.of("/api/*", "/webhooks/*", "/sandbox/*") : List.copyOf(paths);
+            if (paths == null || paths.isEmpty()) {
+                // a servlet registration without mappings would take every path, /actuator included
+                throw new IllegalArgumentException("kanaal.http.paths: at least one path prefix, e.g. /api/*");
+            }
+            paths = List.copyOf(paths);
         }
     }
 
