@@ -2,12 +2,18 @@ package io.kanaal.stock;
 
 import io.kanaal.channel.ChannelProperties;
 import io.kanaal.channel.Channels;
+import io.kanaal.ops.DeadLetters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Array;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.Variable;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -25,6 +31,18 @@ public class ChannelStock {
     private final JdbcTemplate jdbc;
     private final Channels channels;
     private final MeterRegistry meters;
+    /**
+     * Channel and SKU, for the deliveries of this instance that sent a newer version than their own message
+     * had (a retry or redelivery sends the current quantity): the version sent. The newer message still
+     * queued behind such a delivery finds its version here and is not sent again. Only retries add entries;
+     * an entry that is evicted costs one repeated call, never a lost one (delivered versions only grow).
+     */
+    private final Map<String, Long> deliveredAhead = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > 10_000;
+        }
+    });
 
     public ChannelStock(JdbcTemplate jdbc, Channels channels, MeterRegistry meters) {
         this.jdbc = jdbc;
@@ -88,31 +106,43 @@ public class ChannelStock {
             long own = channel.countsOwnOrders() ? unshipped.getOrDefault(id, 0L) : 0L;
             return channel.listedQuantity(available + own);
         }).toArray(Integer[]::new);
-        jdbc.execute((ConnectionCallback<Integer>) connection -> {
+        // the new desired quantities, and in the same statement every channel that does not show its
+        // quantity yet: a row the upsert changed comes from RETURNING, any other from the table as it was
+        List<ChannelStockUpdate> updates = jdbc.execute((ConnectionCallback<List<ChannelStockUpdate>>) connection -> {
             Array channelArray = connection.createArrayOf("varchar", ids.toArray());
             Array quantityArray = connection.createArrayOf("int4", quantities);
             try (var statement = connection.prepareStatement("""
-                    INSERT INTO channel_stock (channel, sku, desired_quantity, desired_version)
-                    SELECT c, ?, q, nextval('channel_stock_version') FROM unnest(?::varchar[], ?::int4[]) AS t(c, q)
-                    ON CONFLICT (channel, sku) DO UPDATE
-                       SET desired_quantity = EXCLUDED.desired_quantity,
-                           desired_version = EXCLUDED.desired_version, desired_at = now()
-                     WHERE channel_stock.desired_quantity <> EXCLUDED.desired_quantity
+                    WITH changed AS (
+                        INSERT INTO channel_stock (channel, sku, desired_quantity, desired_version)
+                        SELECT c, ?, q, nextval('channel_stock_version') FROM unnest(?::varchar[], ?::int4[]) AS t(c, q)
+                        ON CONFLICT (channel, sku) DO UPDATE
+                           SET desired_quantity = EXCLUDED.desired_quantity,
+                               desired_version = EXCLUDED.desired_version, desired_at = now()
+                         WHERE channel_stock.desired_quantity <> EXCLUDED.desired_quantity
+                        RETURNING channel, desired_quantity, desired_version, delivered_version)
+                    SELECT channel, desired_quantity, desired_version FROM changed
+                     WHERE delivered_version IS NULL OR delivered_version < desired_version
+                    UNION ALL
+                    SELECT s.channel, s.desired_quantity, s.desired_version FROM channel_stock s
+                     WHERE s.sku = ? AND s.channel = ANY (?::varchar[])
+                       AND (s.delivered_version IS NULL OR s.delivered_version < s.desired_version)
+                       AND NOT EXISTS (SELECT 1 FROM changed WHERE changed.channel = s.channel)
+                    ORDER BY channel
                     """)) {
                 statement.setString(1, sku);
                 statement.setArray(2, channelArray);
                 statement.setArray(3, quantityArray);
-                return statement.executeUpdate();
+                statement.setString(4, sku);
+                statement.setArray(5, channelArray);
+                List<ChannelStockUpdate> rows = new ArrayList<>();
+                try (var rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new ChannelStockUpdate(rs.getString(1), sku, rs.getInt(2), rs.getLong(3), null));
+                    }
+                }
+                return rows;
             }
         });
-        List<ChannelStockUpdate> updates = jdbc.query("""
-                SELECT channel, desired_quantity, desired_version FROM channel_stock
-                 WHERE sku = ? AND channel = ANY (?::varchar[])
-                   AND (delivered_version IS NULL OR delivered_version < desired_version)
-                 ORDER BY channel
-                """,
-                (rs, i) -> new ChannelStockUpdate(rs.getString(1), sku, rs.getInt(2), rs.getLong(3), null),
-                sku, ids.toArray(String[]::new));
         List<String> toSend = updates.stream().map(ChannelStockUpdate::channel).toList();
         ids.stream().filter(id -> !toSend.contains(id)).forEach(id -> skipped(id, "unchanged"));
         return updates;
@@ -122,8 +152,24 @@ public class ChannelStock {
      * The update to send now for a queued one: the channel's current desired quantity, or null when the
      * channel already shows it (a newer message was delivered first, or the quantity is what it already has).
      * One consumer at a time handles a SKU on a channel (message groups), so no row lock is needed.
+     *
+     * <p>A message on its first delivery is sent as it is, without reading the database: the fan-out queued it
+     * in the transaction that set this desired quantity, any later change queues a newer message behind it
+     * (the last-value queue replaces this one while it waits; once it is being delivered, the group keeps the
+     * newer one back until it is done), and {@link #delivered} never lets an older version overwrite a newer
+     * one. Everything else reads the current state first: a broker redelivery after a rollback or crash, a
+     * retry of the error handler, a replayed dead letter (it carries the dead-letter reason or the broker's
+     * {@code _AMQ_ORIG_QUEUE}), and a message that did not come from the broker.
      */
-    public ChannelStockUpdate pending(ChannelStockUpdate queued) {
+    public ChannelStockUpdate pending(@Variable("queued") ChannelStockUpdate queued, Exchange exchange) {
+        if (firstDelivery(exchange.getIn())) {
+            Long ahead = deliveredAhead.get(queued.channel() + '\n' + queued.sku());
+            if (ahead != null && ahead >= queued.version()) {
+                skipped(queued.channel(), "superseded");
+                return null;
+            }
+            return queued;
+        }
         List<long[]> rows = jdbc.query("""
                 SELECT desired_quantity, desired_version, delivered_quantity, delivered_version
                   FROM channel_stock WHERE channel = ? AND sku = ?
@@ -153,8 +199,25 @@ public class ChannelStock {
         return new ChannelStockUpdate(queued.channel(), queued.sku(), desiredQuantity, desiredVersion, null);
     }
 
-    /** Records that the channel now shows this update's quantity. */
-    public void delivered(ChannelStockUpdate update) {
+    private static boolean firstDelivery(Message message) {
+        return Boolean.FALSE.equals(message.getHeader("JMSRedelivered"))
+                && message.getHeader(Exchange.REDELIVERY_COUNTER) == null
+                && message.getHeader(DeadLetters.REASON) == null
+                && message.getHeader("_AMQ_ORIG_QUEUE") == null;
+    }
+
+    /**
+     * Records that the channel now shows this update's quantity (variable stock: what was sent; variable
+     * queued: the message it was sent for).
+     */
+    public void delivered(@Variable("stock") ChannelStockUpdate update, @Variable("queued") ChannelStockUpdate queued) {
+        String key = update.channel() + '\n' + update.sku();
+        if (queued != null && update.version() > queued.version()) {
+            // a retry sent a newer quantity than its message had: the newer message behind it needs no call
+            deliveredAhead.put(key, update.version());
+        } else if (!deliveredAhead.isEmpty()) {
+            deliveredAhead.remove(key);
+        }
         jdbc.update("""
                 UPDATE channel_stock SET delivered_quantity = ?, delivered_version = ?, delivered_at = now()
                  WHERE channel = ? AND sku = ? AND (delivered_version IS NULL OR delivered_version < ?)

@@ -47,11 +47,11 @@ public class StockLedger {
      */
     @Transactional
     public List<ChannelStockUpdate> record(StockLevel level, @Header("JMSRedelivered") Boolean redelivered) {
-        Reservations.lock(jdbc, level.sku());
-        int released = reservations.release(level.sku(), level.includedOrders(), "erp-stock");
+        // the SKU's lock first (the FROM clause runs before the row is inserted), in the same round trip
         int updated = jdbc.update("""
                 INSERT INTO erp_stock (sku, warehouse, quantity, version, source_timestamp, received_at)
-                VALUES (?, ?, ?, ?, ?, now())
+                SELECT ?::varchar, ?::varchar, ?::int4, ?::int8, ?::timestamptz, now()
+                  FROM (SELECT pg_advisory_xact_lock(hashtext(?))) AS locked
                 ON CONFLICT (sku, warehouse) DO UPDATE
                    SET quantity = EXCLUDED.quantity, version = EXCLUDED.version,
                        source_timestamp = EXCLUDED.source_timestamp, received_at = now()
@@ -60,7 +60,8 @@ public class StockLedger {
                 """,
                 level.sku(), level.warehouseOrDefault(), level.quantity(), level.version(),
                 level.timestamp() == null ? null : Timestamp.from(level.timestamp().toInstant()),
-                Boolean.TRUE.equals(redelivered));
+                level.sku(), Boolean.TRUE.equals(redelivered));
+        int released = reservations.release(level.sku(), level.includedOrders(), "erp-stock");
         if (updated == 0) {
             stale.increment();
             log.info("Stale stock level dropped: sku={} warehouse={} version={}",

@@ -68,6 +68,8 @@ public final class OrderBenchmark {
     private final int warmupRate = Integer.getInteger("bench.warmup-rate", 40);
     private final int totalOrders;
     private final AtomicInteger nextOrder = new AtomicInteger();
+    /** CPU of the embedded PostgreSQL, which runs outside this JVM */
+    private DatabaseCpu database;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(4)).build();
     private final ExecutorService senders = Executors.newFixedThreadPool(64);
@@ -94,6 +96,7 @@ public final class OrderBenchmark {
     private void run() throws Exception {
         String data = Path.of("target", "bench-data",
                 "orders-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toAbsolutePath().toString();
+        database = new DatabaseCpu(data);
         List<String> args = new ArrayList<>(List.of("--server.port=0", "--kanaal.data-dir=" + data,
                 "--kanaal.broker.acceptor=", "--kanaal.channels.sandbox.enabled=false",
                 "--logging.level.root=WARN", "--logging.level.io.kanaal=WARN",
@@ -122,8 +125,8 @@ public final class OrderBenchmark {
                     """, ERP_STOCK, totalOrders);
             AtomicBoolean running = new AtomicBoolean(true);
             Thread consumer = unifiedConsumer(kanaal.getBean(ConnectionFactory.class), running);
-            System.out.printf("%-7s %10s %8s %10s %11s %10s %12s %12s %12s %11s%n", "offered", "accepted/s", "refused",
-                    "unified/s", "duplicates", "missing", "others p50", "others p99", "others max", "cpu us/ord");
+            System.out.printf("%-7s %10s %8s %10s %11s %10s %12s %12s %12s %11s %10s%n", "offered", "accepted/s", "refused",
+                    "unified/s", "duplicates", "missing", "others p50", "others p99", "others max", "cpu us/ord", "db us/ord");
             phase(port, warmupRate, warmup, " (warm-up)");
             for (int rate : rates) {
                 phase(port, rate, seconds, "");
@@ -168,6 +171,7 @@ public final class OrderBenchmark {
         int duplicatesBefore = unifiedDuplicates.get();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpuBefore = os.getProcessCpuTime();
+        long dbBefore = database.nanos();
         OpenLoop loop = OpenLoop.run(rate, count, senders, i -> {
             int order = first + i;
             HttpRequest request = webhook(port, order % CHANNELS, order);
@@ -191,6 +195,7 @@ public final class OrderBenchmark {
             LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
         }
         long cpu = os.getProcessCpuTime() - cpuBefore;
+        long db = database.nanos() - dbBefore;
 
         long[] others = new long[count];
         int measured = 0;
@@ -217,11 +222,11 @@ public final class OrderBenchmark {
         }
         long[] sorted = Arrays.copyOf(others, measured);
         Arrays.sort(sorted);
-        System.out.printf(Locale.ROOT, "%7d %10.0f %8d %10.0f %11d %10d %12.1f %12.1f %12.1f %11.0f%s%n",
+        System.out.printf(Locale.ROOT, "%7d %10.0f %8d %10.0f %11d %10d %12.1f %12.1f %12.1f %11.0f %10.0f%s%n",
                 rate, accepted.get() / ((acceptedEnd - start) / 1e9), refused.get(),
                 (count - missing) / ((lastUnified - start) / 1e9), unifiedDuplicates.get() - duplicatesBefore, missing,
                 percentile(sorted, 0.50), percentile(sorted, 0.99), sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
-                accepted.get() == 0 ? 0 : cpu / 1e3 / (count), note);
+                accepted.get() == 0 ? 0 : cpu / 1e3 / count, accepted.get() == 0 ? 0 : db / 1e3 / count, note);
     }
 
     private boolean complete(int first, int count) {

@@ -71,6 +71,8 @@ public final class StockBenchmark {
     private final boolean withCeiling = !"false".equals(System.getProperty("bench.ceiling"));
     private final int totalUpdates;
     private final AtomicInteger nextUpdate = new AtomicInteger();
+    /** CPU of the embedded PostgreSQL, which runs outside this JVM */
+    private DatabaseCpu database;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(4)).build();
     private final List<ReceiptStub> stubs = new ArrayList<>();
@@ -104,6 +106,7 @@ public final class StockBenchmark {
         String key = "bench-" + UUID.randomUUID();
         String data = Path.of("target", "bench-data",
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toAbsolutePath().toString();
+        database = new DatabaseCpu(data);
         List<String> args = new ArrayList<>(List.of("--server.port=0", "--kanaal.data-dir=" + data,
                 "--kanaal.api.keys.bench=" + key, "--kanaal.broker.acceptor=", "--kanaal.channels.sandbox.enabled=false",
                 "--logging.level.root=WARN", "--logging.level.io.kanaal=WARN"));
@@ -192,6 +195,7 @@ public final class StockBenchmark {
                 .filter(p -> p.getType() == MemoryType.HEAP).toList();
         heap.forEach(MemoryPoolMXBean::resetPeakUsage);
         long cpuBefore = os.getProcessCpuTime();
+        long dbBefore = database.nanos();
         OpenLoop loop = OpenLoop.run(rate, count, senders, i -> {
             try {
                 HttpResponse<String> response = http.send(request.apply(first + i), HttpResponse.BodyHandlers.ofString());
@@ -229,6 +233,7 @@ public final class StockBenchmark {
         }
         boolean drained = received(first, count) == count * CHANNELS || System.nanoTime() < deadline;
         long cpu = os.getProcessCpuTime() - cpuBefore;
+        long db = database.nanos() - dbBefore;
         long peakHeap = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
 
         long[] latencies = new long[count * CHANNELS];
@@ -261,6 +266,7 @@ public final class StockBenchmark {
         phase.max = sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6;
         phase.saved = (long) accepted.get() * CHANNELS - channelCalls;
         phase.cpuMicrosPerUpdate = accepted.get() == 0 ? 0 : cpu / 1e3 / accepted.get();
+        phase.dbMicrosPerUpdate = accepted.get() == 0 ? 0 : db / 1e3 / accepted.get();
         phase.peakHeapMb = peakHeap / 1024.0 / 1024.0;
         phase.sendLagMs = (sendEnd - intended[count - 1]) / 1e6;
         phase.drained = drained;
@@ -299,20 +305,21 @@ public final class StockBenchmark {
         double max;
         long saved;
         double cpuMicrosPerUpdate;
+        double dbMicrosPerUpdate;
         double peakHeapMb;
         double sendLagMs;
         boolean drained;
 
         static void header() {
-            System.out.printf("%-8s %7s %10s %8s %11s %9s %9s %9s %9s %10s %10s %9s %9s%n", "target", "offered", "accepted/s",
+            System.out.printf("%-8s %7s %10s %8s %11s %9s %9s %9s %9s %10s %10s %9s %9s %9s%n", "target", "offered", "accepted/s",
                     "refused", "delivered/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "calls saved", "cpu us/upd",
-                    "heap MB", "send lag");
+                    "db us/upd", "heap MB", "send lag");
         }
 
         void print(String note) {
-            System.out.printf(Locale.ROOT, "%-8s %7d %10.0f %8d %11.0f %9.1f %9.1f %9.1f %9.1f %10d %10.0f %9.0f %9.1f%s%n",
+            System.out.printf(Locale.ROOT, "%-8s %7d %10.0f %8d %11.0f %9.1f %9.1f %9.1f %9.1f %10d %10.0f %9.0f %9.0f %9.1f%s%n",
                     target, rate, acceptedPerSecond, refused, deliveredPerSecond, p50, p99, p999, max, saved,
-                    cpuMicrosPerUpdate, peakHeapMb, sendLagMs,
+                    cpuMicrosPerUpdate, dbMicrosPerUpdate, peakHeapMb, sendLagMs,
                     note + (drained ? "" : " (still delivering after 120 s: calls saved includes the backlog)"));
         }
     }

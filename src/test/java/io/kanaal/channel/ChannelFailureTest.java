@@ -87,6 +87,26 @@ class ChannelFailureTest extends KanaalIntegrationTest {
     }
 
     @Test
+    void aDeadLetterReplayedAfterTheChannelGotANewerLevelDoesNotSendTheOldOne() throws Exception {
+        String sku = newSku();
+        SHOP.always("/shop/stock/" + sku, Reply.of(400, "{\"error\":\"unknown product\"}"));
+        pushStock(batch(level(sku, 10, 1)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(SHOP_DLQ, sku).size() == 1);
+        SHOP.reset();
+        pushStock(batch(level(sku, 30, 2)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> shopRequests(sku).size() == 1);
+        assertThat(shopRequests(sku).get(0).body()).contains("\"quantity\":28");
+
+        HttpResponse<String> replay = post("/api/v1/ops/dead-letters/" + SHOP_DLQ + "/replay?messageId="
+                + deadLetters(SHOP_DLQ, sku).get(0).get("messageId").asText(), "");
+
+        assertThat(json.readTree(replay.body()).get("replayed").asInt()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(SHOP_DLQ, sku).isEmpty());
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .until(() -> shopRequests(sku).size() == 1);
+    }
+
+    @Test
     void aSkuWithoutABolOfferIdIsDeadLetteredForBolOnly() {
         String sku = "NO-OFFER-" + System.nanoTime();
 
