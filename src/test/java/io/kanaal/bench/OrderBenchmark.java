@@ -87,9 +87,15 @@ public final class OrderBenchmark {
         unifiedAt = new AtomicLongArray(totalOrders);
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         System.setProperty("sun.net.httpserver.nodelay", "true");
-        new OrderBenchmark().run();
+        try {
+            new OrderBenchmark().run();
+        } catch (Throwable failure) {
+            // the driver's thread pools would keep the JVM (and its PostgreSQL) running
+            failure.printStackTrace();
+            System.exit(1);
+        }
         System.exit(0);
     }
 
@@ -131,7 +137,9 @@ public final class OrderBenchmark {
             for (int rate : rates) {
                 phase(port, rate, seconds, "");
             }
-            phase(port, maxRate, seconds, " (overload: max throughput)");
+            if (maxRate > 0) {
+                phase(port, maxRate, seconds, " (overload: max throughput)");
+            }
             running.set(false);
             consumer.join(2000);
         }

@@ -91,9 +91,15 @@ public final class StockBenchmark {
         totalUpdates = 2 * (total + maxRate * seconds + warmupRate * warmup + 500 * seconds) + 10;
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         System.setProperty("sun.net.httpserver.nodelay", "true");
-        new StockBenchmark().run();
+        try {
+            new StockBenchmark().run();
+        } catch (Throwable failure) {
+            // the driver's thread pools would keep the JVM (and its PostgreSQL) running
+            failure.printStackTrace();
+            System.exit(1);
+        }
         System.exit(0);
     }
 
