@@ -22,8 +22,9 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * What each channel should show per SKU (desired) and what it was last told (delivered), in PostgreSQL.
- * The fan-out sets the desired quantity; a channel's publisher always sends the current desired quantity,
- * so a retried or replayed message never sends an old value, and a value the channel already has is not sent again.
+ * The fan-out sets the desired quantity; a channel's publisher sends a message's first delivery as it is and
+ * reads the current desired quantity for every other attempt ({@link #pending}), so a retried or replayed
+ * message never sends an old value, and a value the channel already has is not sent again.
  */
 @Component("channelStock")
 public class ChannelStock {
