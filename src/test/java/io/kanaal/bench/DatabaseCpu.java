@@ -23,13 +23,19 @@ final class DatabaseCpu {
         this.pidFile = Path.of(dataDir, "postgres", "postmaster.pid");
     }
 
-    /** Total CPU time of the postmaster and its descendants, in nanoseconds; 0 where the platform does not tell. */
+    /**
+     * Total CPU time of the postmaster and its descendants, in nanoseconds; 0 where the platform does not tell,
+     * and when Kanaal runs on an external database ({@code -Dbench.kanaal-args=--spring.datasource.url=...}).
+     */
     long nanos() {
+        if (!Files.exists(pidFile)) {
+            return 0;
+        }
         List<String> lines;
         try {
             lines = Files.readAllLines(pidFile);
         } catch (IOException e) {
-            throw new UncheckedIOException("no embedded PostgreSQL: " + pidFile, e);
+            throw new UncheckedIOException("cannot read " + pidFile, e);
         }
         return ProcessHandle.of(Long.parseLong(lines.get(0).trim()))
                 .map(postmaster -> Stream.concat(Stream.of(postmaster), postmaster.descendants())
