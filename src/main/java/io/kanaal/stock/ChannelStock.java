@@ -6,6 +6,7 @@ import io.kanaal.ops.DeadLetters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Array;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Variable;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -45,10 +47,15 @@ public class ChannelStock {
         }
     });
 
-    public ChannelStock(JdbcTemplate jdbc, Channels channels, MeterRegistry meters) {
+    /** A message queued longer ago than this is checked against the channel's current state before it is sent. */
+    private final long recheckAfterMillis;
+
+    public ChannelStock(JdbcTemplate jdbc, Channels channels, MeterRegistry meters,
+            @Value("${kanaal.stock.recheck-after:500ms}") Duration recheckAfter) {
         this.jdbc = jdbc;
         this.channels = channels;
         this.meters = meters;
+        this.recheckAfterMillis = recheckAfter.toMillis();
     }
 
     /**
@@ -154,13 +161,18 @@ public class ChannelStock {
      * channel already shows it (a newer message was delivered first, or the quantity is what it already has).
      * One consumer at a time handles a SKU on a channel (message groups), so no row lock is needed.
      *
-     * <p>A message on its first delivery is sent as it is, without reading the database: the fan-out queued it
-     * in the transaction that set this desired quantity, any later change queues a newer message behind it
-     * (the last-value queue replaces this one while it waits; once it is being delivered, the group keeps the
-     * newer one back until it is done), and {@link #delivered} never lets an older version overwrite a newer
-     * one. Everything else reads the current state first: a broker redelivery after a rollback or crash, a
-     * retry of the error handler, a replayed dead letter (it carries the dead-letter reason or the broker's
-     * {@code _AMQ_ORIG_QUEUE}), and a message that did not come from the broker.
+     * <p>A message on its first delivery that was queued less than {@code kanaal.stock.recheck-after} ago is
+     * sent as it is, without reading the database: the fan-out queued it in the transaction that set this
+     * desired quantity, any later change queues a newer message behind it (the last-value queue replaces this
+     * one while it waits; once it is being delivered, the group keeps the newer one back until it is done),
+     * and {@link #delivered} never lets an older version overwrite a newer one. Everything else reads the
+     * current state first: a broker redelivery after a rollback or crash, a retry of the error handler, a
+     * replayed dead letter (it carries the dead-letter reason or the broker's {@code _AMQ_ORIG_QUEUE}), a
+     * message that did not come from the broker, and a message that waited longer. The broker hands messages
+     * to its consumers ahead of time, where the last-value queue no longer replaces them: while a channel fails
+     * and its publishers retry, the levels behind them pile up in those buffers. Read first, the oldest of them
+     * sends the current level and the others of its SKU are skipped, so the recovered channel gets one call
+     * per SKU, not the outage's history.
      */
     public ChannelStockUpdate pending(@Variable("queued") ChannelStockUpdate queued, Exchange exchange) {
         if (firstDelivery(exchange.getIn())) {
@@ -200,8 +212,10 @@ public class ChannelStock {
         return new ChannelStockUpdate(queued.channel(), queued.sku(), desiredQuantity, desiredVersion, null);
     }
 
-    private static boolean firstDelivery(Message message) {
-        return Boolean.FALSE.equals(message.getHeader("JMSRedelivered"))
+    private boolean firstDelivery(Message message) {
+        Long queuedAt = message.getHeader("JMSTimestamp", Long.class);
+        return queuedAt != null && System.currentTimeMillis() - queuedAt < recheckAfterMillis
+                && Boolean.FALSE.equals(message.getHeader("JMSRedelivered"))
                 && message.getHeader(Exchange.REDELIVERY_COUNTER) == null
                 && message.getHeader(DeadLetters.REASON) == null
                 && message.getHeader("_AMQ_ORIG_QUEUE") == null;

@@ -126,14 +126,7 @@ class ChannelFailureTest extends KanaalIntegrationTest {
         }
         camelContext.getRouteController().stopRoute("shop-stock-publisher");
         try {
-            for (int sequence = 1; sequence <= 20; sequence++) {
-                final int q = sequence;
-                pushStock(batch(skus.stream().map(s -> level(s, 10 + q, q)).toArray(String[]::new)));
-            }
-            await().atMost(Duration.ofSeconds(15)).until(() -> skus.stream().allMatch(s -> {
-                List<ChannelStub.Request> bol = bolRequests(s);
-                return !bol.isEmpty() && bol.get(bol.size() - 1).body().contains("\"amount\":29");
-            }));
+            pushTwentyLevelsEach(skus);
         } finally {
             camelContext.getRouteController().startRoute("shop-stock-publisher");
         }
@@ -144,6 +137,41 @@ class ChannelFailureTest extends KanaalIntegrationTest {
         for (String sku : skus) {
             assertThat(shopRequests(sku).get(0).body()).isEqualTo("{\"sku\":\"" + sku + "\",\"quantity\":28}");
         }
+    }
+
+    @Test
+    void aChannelThatFailsWhileItsPublishersRunGetsOneCurrentLevelPerSkuWhenItRecovers() throws Exception {
+        // the publishers keep running, retrying what they hold, while more levels queue up behind it (the
+        // broker hands queued messages to its consumers ahead of time, out of the last-value queue's reach)
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            skus.add(newSku());
+            SHOP.always("/shop/stock/" + skus.get(i), Reply.of(503, "{\"error\":\"maintenance\"}"));
+        }
+        pushTwentyLevelsEach(skus);
+        TimeUnit.MILLISECONDS.sleep(600);
+
+        SHOP.reset();
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> skus.stream().allMatch(s -> shopRequests(s).size() >= 1));
+        TimeUnit.SECONDS.sleep(2);
+        for (String sku : skus) {
+            assertThat(shopRequests(sku)).as("calls for %s after the outage", sku)
+                    .extracting(ChannelStub.Request::body)
+                    .containsExactly("{\"sku\":\"" + sku + "\",\"quantity\":28}");
+        }
+    }
+
+    /** Levels 11 to 30 (sequence 1 to 20) for each SKU, one batch per sequence; returns once Bol has the last. */
+    private void pushTwentyLevelsEach(List<String> skus) {
+        for (int sequence = 1; sequence <= 20; sequence++) {
+            final int q = sequence;
+            pushStock(batch(skus.stream().map(s -> level(s, 10 + q, q)).toArray(String[]::new)));
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> skus.stream().allMatch(s -> {
+            List<ChannelStub.Request> bol = bolRequests(s);
+            return !bol.isEmpty() && bol.get(bol.size() - 1).body().contains("\"amount\":29");
+        }));
     }
 
     private List<JsonNode> deadLetters(String queue, String sku) {
