@@ -34,6 +34,7 @@ public class ChannelStock {
     private final JdbcTemplate jdbc;
     private final Channels channels;
     private final MeterRegistry meters;
+    private final DeliveryRecorder deliveries;
     /**
      * Channel and SKU, for the deliveries of this instance that sent a newer version than their own message
      * had (a retry or redelivery sends the current quantity): the version sent. The newer message still
@@ -50,11 +51,12 @@ public class ChannelStock {
     /** A message queued longer ago than this is checked against the channel's current state before it is sent. */
     private final long recheckAfterMillis;
 
-    public ChannelStock(JdbcTemplate jdbc, Channels channels, MeterRegistry meters,
+    public ChannelStock(JdbcTemplate jdbc, Channels channels, MeterRegistry meters, DeliveryRecorder deliveries,
             @Value("${kanaal.stock.recheck-after:500ms}") Duration recheckAfter) {
         this.jdbc = jdbc;
         this.channels = channels;
         this.meters = meters;
+        this.deliveries = deliveries;
         this.recheckAfterMillis = recheckAfter.toMillis();
     }
 
@@ -151,6 +153,11 @@ public class ChannelStock {
                 return rows;
             }
         });
+        // a delivery that is not in the table yet already told the channel
+        updates.removeIf(update -> {
+            ChannelStockUpdate delivered = deliveries.unwritten(update.channel(), sku);
+            return delivered != null && delivered.version() >= update.version();
+        });
         List<String> toSend = updates.stream().map(ChannelStockUpdate::channel).toList();
         ids.stream().filter(id -> !toSend.contains(id)).forEach(id -> skipped(id, "unchanged"));
         return updates;
@@ -197,15 +204,17 @@ public class ChannelStock {
         long[] row = rows.get(0);
         int desiredQuantity = (int) row[0];
         long desiredVersion = row[1];
+        ChannelStockUpdate unwritten = deliveries.unwritten(queued.channel(), queued.sku());
+        if (unwritten != null && unwritten.version() > row[3]) {
+            row[2] = unwritten.quantity();
+            row[3] = unwritten.version();
+        }
         if (row[3] >= desiredVersion) {
             skipped(queued.channel(), "superseded");
             return null;
         }
         if (row[2] == desiredQuantity) {
-            jdbc.update("""
-                    UPDATE channel_stock SET delivered_version = ?
-                     WHERE channel = ? AND sku = ? AND (delivered_version IS NULL OR delivered_version < ?)
-                    """, desiredVersion, queued.channel(), queued.sku(), desiredVersion);
+            deliveries.record(new ChannelStockUpdate(queued.channel(), queued.sku(), desiredQuantity, desiredVersion, null));
             skipped(queued.channel(), "unchanged");
             return null;
         }
@@ -223,7 +232,8 @@ public class ChannelStock {
 
     /**
      * Records that the channel now shows this update's quantity (variable stock: what was sent; variable
-     * queued: the message it was sent for).
+     * queued: the message it was sent for). Written to {@code channel_stock} with others in a batch
+     * ({@link DeliveryRecorder}).
      */
     public void delivered(@Variable("stock") ChannelStockUpdate update, @Variable("queued") ChannelStockUpdate queued) {
         String key = update.channel() + '\n' + update.sku();
@@ -233,10 +243,7 @@ public class ChannelStock {
         } else if (!deliveredAhead.isEmpty()) {
             deliveredAhead.remove(key);
         }
-        jdbc.update("""
-                UPDATE channel_stock SET delivered_quantity = ?, delivered_version = ?, delivered_at = now()
-                 WHERE channel = ? AND sku = ? AND (delivered_version IS NULL OR delivered_version < ?)
-                """, update.quantity(), update.version(), update.channel(), update.sku(), update.version());
+        deliveries.record(update);
         meters.counter("kanaal.channel.stock.delivered", "channel", update.channel()).increment();
     }
 
@@ -246,6 +253,7 @@ public class ChannelStock {
 
     /** Channel quantities as ops see them: desired and delivered per channel for one SKU. */
     public List<Map<String, Object>> status(String sku) {
+        deliveries.write();
         return jdbc.queryForList("""
                 SELECT channel, desired_quantity, desired_at, delivered_quantity, delivered_at,
                        (delivered_version IS NOT NULL AND delivered_version >= desired_version) AS in_sync
