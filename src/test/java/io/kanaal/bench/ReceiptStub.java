@@ -61,10 +61,12 @@ final class ReceiptStub implements AutoCloseable {
             body = in.readAllBytes();
         }
         requests.incrementAndGet();
-        int update = quantity(new String(body, StandardCharsets.UTF_8));
+        String text = new String(body, StandardCharsets.UTF_8);
         AtomicLongArray times = receivedAt;
-        if (update >= 0 && update < times.length()) {
-            if (times.compareAndSet(update, 0, now)) {
+        // one update per call, or several (a channel with a batch path): every "quantity" in the body
+        for (int from = 0; from >= 0; from = text.indexOf(QUANTITY, from + 1)) {
+            int update = quantity(text, from);
+            if (update >= 0 && update < times.length() && times.compareAndSet(update, 0, now)) {
                 firstReceipts.incrementAndGet();
             }
         }
@@ -72,12 +74,19 @@ final class ReceiptStub implements AutoCloseable {
         exchange.close();
     }
 
+    private static final String QUANTITY = "\"quantity\":";
+
     static int quantity(String body) {
-        int at = body.indexOf("\"quantity\":");
+        return quantity(body, 0);
+    }
+
+    /** The quantity of the first "quantity" at or after {@code from}; -1 when there is none. */
+    static int quantity(String body, int from) {
+        int at = body.indexOf(QUANTITY, from);
         if (at < 0) {
             return -1;
         }
-        int start = at + "\"quantity\":".length();
+        int start = at + QUANTITY.length();
         int end = start;
         while (end < body.length() && Character.isDigit(body.charAt(end))) {
             end++;

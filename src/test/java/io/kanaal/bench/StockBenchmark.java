@@ -53,6 +53,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * default 2500), {@code bench.seconds} (per phase, default 20), {@code bench.skus} (default 10000),
  * {@code bench.channels} (default 3), {@code bench.connections} (driver connections, default 64),
  * {@code bench.watch} (print per-route exchange counts every 2 s), {@code bench.kanaal-args} (extra Kanaal arguments),
+ * {@code bench.channel-batch=true} (the channels take several SKUs per call: {@code settings.batch-path}; the
+ * ceiling still sends one POST per update and channel),
  * {@code bench.warmup-seconds} (default 120) at {@code bench.warmup-rate} (default 40), {@code bench.ceiling=false} (Kanaal only, no ratio) and
  * {@code bench.max-rate=0} (no overload phase), for quicker comparisons of Kanaal with itself.
  */
@@ -120,6 +122,9 @@ public final class StockBenchmark {
             String ch = "--kanaal.channels.bench" + i + ".";
             args.addAll(List.of(ch + "type=rest", ch + "base-url=" + stubs.get(i).baseUrl() + "/ch" + i,
                     ch + "rate-limit=100000", ch + "consumers=" + Integer.getInteger("bench.channel-consumers", 8)));
+            if (Boolean.getBoolean("bench.channel-batch")) {
+                args.add(ch + "settings.batch-path=/stock-levels");
+            }
         }
         String extra = System.getProperty("bench.kanaal-args", "");
         if (!extra.isBlank()) {

@@ -37,8 +37,15 @@ class MappingGoldenTest {
     void mappingGivesTheExpectedDocument(String name, Path input) throws IOException {
         String type = input.getParent().getFileName().toString();
         String file = input.getFileName().toString();
-        String kind = file.substring(0, file.indexOf('-'));
-        Path mapping = Path.of("mappings", type, kind + ".jsonata");
+        // the longest <kind> that names a mapping: stock-batch-two.input.json is a case of stock-batch.jsonata
+        Path mapping = null;
+        for (int dash = file.indexOf('-'); dash > 0; dash = file.indexOf('-', dash + 1)) {
+            Path candidate = Path.of("mappings", type, file.substring(0, dash) + ".jsonata");
+            if (Files.exists(candidate)) {
+                mapping = candidate;
+            }
+        }
+        assertThat(mapping).as("a mapping in mappings/%s for %s", type, file).isNotNull();
         Path expected = input.resolveSibling(file.replace(".input.json", ".expected.json"));
 
         String actual = JsonataMappings.run(mapping, Files.readString(input));
