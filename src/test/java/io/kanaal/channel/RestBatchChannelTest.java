@@ -20,13 +20,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -52,7 +55,8 @@ class RestBatchChannelTest {
         registry.add("spring.artemis.embedded.server-id", () -> "11");
         registry.add("kanaal.channels.sandbox.enabled", () -> "false");
         registry.add("kanaal.delivery.initial-delay", () -> "100");
-        registry.add("kanaal.delivery.maximum-redeliveries", () -> "3");
+        // retries for about 3.5 s: a failing call's SKUs are still being retried when the channel is back
+        registry.add("kanaal.delivery.maximum-redeliveries", () -> "6");
         registry.add("kanaal.delivery.maximum-delay", () -> "1000");
         registry.add("camel.main.shutdown-timeout", () -> "5");
         registry.add("kanaal.channels.bulk.type", () -> "rest");
@@ -69,6 +73,9 @@ class RestBatchChannelTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
 
     @BeforeEach
     void reset() {
@@ -114,8 +121,8 @@ class RestBatchChannelTest {
 
     @Test
     void aCallThatFailsIsRetriedAndEachSkuArrivesOnceWithItsNewestLevel() throws Exception {
-        AtomicInteger calls = new AtomicInteger();
-        BULK.serve(PATH, request -> calls.incrementAndGet() <= 2 ? Reply.of(503, "{\"error\":\"busy\"}") : Reply.of(204));
+        AtomicBoolean down = new AtomicBoolean(true);
+        BULK.serve(PATH, request -> down.get() ? Reply.of(503, "{\"error\":\"busy\"}") : Reply.of(204));
         Map<String, Integer> expected = new HashMap<>();
         List<String> first = new ArrayList<>();
         List<String> second = new ArrayList<>();
@@ -127,12 +134,18 @@ class RestBatchChannelTest {
         }
 
         push(first);
+        // every SKU's first level failed at least once, and the newer levels are recorded, before the channel is back
+        await().atMost(Duration.ofSeconds(10)).until(() -> delivered(BULK.requests(PATH)).keySet().containsAll(expected.keySet()));
         push(second);
+        await().atMost(Duration.ofSeconds(10)).until(() -> expected.entrySet().stream().allMatch(e -> Integer.valueOf(e.getValue())
+                .equals(jdbc.queryForObject("SELECT desired_quantity FROM channel_stock WHERE channel = 'bulk' AND sku = ?",
+                        Integer.class, e.getKey()))));
+        down.set(false);
 
         await().atMost(Duration.ofSeconds(15)).until(() -> expected.equals(delivered(BULK.succeeded(PATH))));
         TimeUnit.MILLISECONDS.sleep(1000);
         List<String> succeeded = BULK.succeeded(PATH).stream().flatMap(r -> skus(r).stream()).toList();
-        assertThat(succeeded).as("each SKU in one successful call").hasSize(4).doesNotHaveDuplicates();
+        assertThat(succeeded).as("each SKU in one successful call, with its newest level").hasSize(4).doesNotHaveDuplicates();
         assertThat(delivered(BULK.succeeded(PATH))).isEqualTo(expected);
         assertThat(deadLetters()).doesNotContainKeys(expected.keySet().toArray(String[]::new));
     }
