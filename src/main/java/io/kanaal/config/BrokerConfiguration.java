@@ -12,8 +12,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jms.connection.CachingConnectionFactory;
 
 /**
- * Address settings of the embedded Artemis broker. A standalone broker needs the same settings (the
- * persisted delivery count included) in its etc/broker.properties: see config/artemis/broker.properties.
+ * Address settings of the embedded Artemis broker. A standalone broker needs the same settings in its
+ * etc/broker.properties: see config/artemis/broker.properties. Kanaal does not need the broker to persist
+ * delivery counts (a journal record per delivery): what a message crashed in the middle of is found by the
+ * message itself (StockLedger.record, the order intake's repository), not by its redelivered flag.
  *
  * <ul>
  *   <li>{@code kanaal.#}: broker-level redelivery with backoff after a rollback (a crash or a failed
@@ -32,7 +34,6 @@ public class BrokerConfiguration {
             @Value("${kanaal.broker.acceptor:}") String acceptor,
             @Value("${kanaal.broker.max-delivery-attempts:10}") int maxDeliveryAttempts) {
         return configuration -> {
-            configuration.setPersistDeliveryCountBeforeDelivery(true);
             configuration.setJMXManagementEnabled(false);
             if (!acceptor.isBlank()) {
                 try {

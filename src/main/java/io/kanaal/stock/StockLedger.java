@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
 import java.util.List;
-import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -42,11 +41,16 @@ public class StockLedger {
      * may have changed, the channels' new quantities are computed in that same transaction, under the same
      * lock ({@link ChannelStock#fanOut}): one database commit per level.
      *
-     * @param redelivered a redelivery of a message recorded before a rollback: the same version counts as new
-     * @return each channel's new quantity, for the channels that do not show it yet; none when the level is stale
+     * <p>A level that is not newer than the one recorded (stale, or the same again) changes nothing, but the
+     * channels that do not show their quantity yet still get it. That is what a message needs whose database
+     * commit went through while its broker commit did not (a crash in between): it comes back with the same
+     * version, and the channel messages it had queued were rolled back. This does not depend on the broker
+     * marking it redelivered, which after a crash it does only when it persists delivery counts.
+     *
+     * @return each channel's new quantity, for the channels that do not show it yet
      */
     @Transactional
-    public List<ChannelStockUpdate> record(StockLevel level, @Header("JMSRedelivered") Boolean redelivered) {
+    public List<ChannelStockUpdate> record(StockLevel level) {
         // the SKU's lock first (the FROM clause runs before the row is inserted), in the same round trip
         int updated = jdbc.update("""
                 INSERT INTO erp_stock (sku, warehouse, quantity, version, source_timestamp, received_at)
@@ -56,17 +60,16 @@ public class StockLedger {
                    SET quantity = EXCLUDED.quantity, version = EXCLUDED.version,
                        source_timestamp = EXCLUDED.source_timestamp, received_at = now()
                  WHERE erp_stock.version < EXCLUDED.version
-                    OR (erp_stock.version = EXCLUDED.version AND ?)
                 """,
                 level.sku(), level.warehouseOrDefault(), level.quantity(), level.version(),
                 level.timestamp() == null ? null : Timestamp.from(level.timestamp().toInstant()),
-                level.sku(), Boolean.TRUE.equals(redelivered));
-        int released = reservations.release(level.sku(), level.includedOrders(), "erp-stock");
+                level.sku());
+        reservations.release(level.sku(), level.includedOrders(), "erp-stock");
         if (updated == 0) {
             stale.increment();
             log.info("Stale stock level dropped: sku={} warehouse={} version={}",
                     level.sku(), level.warehouseOrDefault(), level.version());
         }
-        return updated > 0 || released > 0 ? channelStock.fanOutLocked(level.sku()) : List.of();
+        return channelStock.fanOutLocked(level.sku());
     }
 }

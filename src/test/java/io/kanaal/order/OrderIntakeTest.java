@@ -27,8 +27,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jms.core.JmsTemplate;
 
 /**
@@ -44,6 +48,29 @@ class OrderIntakeTest extends KanaalIntegrationTest {
 
     @Autowired
     MeterRegistry meters;
+
+    @Autowired
+    @Qualifier("unifiedOrders")
+    IdempotentRepository unifiedOrders;
+
+    @Test
+    void anOrderTakenInBeforeCountsAsNewAgainOnlyForTheIntakeMessageThatTookItIn() {
+        // the intake message that took an order in comes back only when what it did on the broker was rolled
+        // back or lost in a crash: its order is not on the unified queue, whether or not it is marked redelivered
+        String key = "shop/R-" + UUID.randomUUID();
+
+        assertThat(unifiedOrders.add(intakeMessage("ID:first"), key)).as("a new order").isTrue();
+        assertThat(unifiedOrders.add(intakeMessage("ID:first"), key)).as("the same intake message back").isTrue();
+        assertThat(unifiedOrders.add(intakeMessage("ID:second"), key)).as("the order again, in another message").isFalse();
+        assertThat(unifiedOrders.add(key)).as("the order again, without a message").isFalse();
+        assertThat(unifiedOrders.add(intakeMessage("ID:first"), key)).as("still the first message's").isTrue();
+    }
+
+    private Exchange intakeMessage(String messageId) {
+        Exchange exchange = new DefaultExchange(camelContext);
+        exchange.getIn().setHeader("JMSMessageID", messageId);
+        return exchange;
+    }
 
     @Test
     void anOrderPolledAgainAndAgainReachesTheUnifiedQueueOnceAndIsAcknowledged() throws Exception {

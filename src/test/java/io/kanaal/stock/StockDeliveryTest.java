@@ -71,6 +71,20 @@ class StockDeliveryTest extends KanaalIntegrationTest {
     }
 
     @Test
+    void aLevelRecordedBeforeItsChannelMessagesWereLostReachesTheChannelsWhenItComesAgain() {
+        // a crash between the database commit and the broker commit: the level is recorded, the channel
+        // messages it queued were rolled back, and the broker delivers the same level again (not necessarily
+        // marked redelivered)
+        String sku = newSku();
+        jdbc.update("INSERT INTO erp_stock (sku, warehouse, quantity, version) VALUES (?, '', 12, 5)", sku);
+
+        pushStock(batch(level(sku, 12, 5)));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> shopRequests(sku).size() == 1 && bolRequests(sku).size() == 1);
+        assertThat(shopRequests(sku).get(0).body()).isEqualTo("{\"sku\":\"" + sku + "\",\"quantity\":10}");
+    }
+
+    @Test
     void levelsOfSeveralWarehousesAddUp() {
         String sku = newSku();
 
