@@ -184,7 +184,10 @@ public class ChannelStock {
     public ChannelStockUpdate pending(@Variable("queued") ChannelStockUpdate queued, Exchange exchange) {
         if (firstDelivery(exchange.getIn())) {
             Long ahead = deliveredAhead.get(queued.channel() + '\n' + queued.sku());
-            if (ahead != null && ahead >= queued.version()) {
+            ChannelStockUpdate unwritten = deliveries.unwritten(queued.channel(), queued.sku());
+            if (ahead != null && ahead >= queued.version() || unwritten != null && unwritten.version() >= queued.version()) {
+                // a retry sent this version or a newer one already, or this very version was just delivered
+                // (the fan-out queued it again for a level that came twice)
                 skipped(queued.channel(), "superseded");
                 return null;
             }
