@@ -41,13 +41,14 @@ public class StockLedger {
      * may have changed, the channels' new quantities are computed in that same transaction, under the same
      * lock ({@link ChannelStock#fanOut}): one database commit per level.
      *
-     * <p>A level that is not newer than the one recorded (stale, or the same again) changes nothing, but the
-     * channels that do not show their quantity yet still get it. That is what a message needs whose database
-     * commit went through while its broker commit did not (a crash in between): it comes back with the same
-     * version, and the channel messages it had queued were rolled back. This does not depend on the broker
-     * marking it redelivered, which after a crash it does only when it persists delivery counts.
+     * <p>A level that is not newer than the one recorded changes nothing. When it is the same version again,
+     * the channels that do not show their quantity yet still get it: that is what a message needs whose
+     * database commit went through while its broker commit did not (a crash in between), which comes back with
+     * the same version while the channel messages it had queued were rolled back. This does not depend on the
+     * broker marking it redelivered, which after a crash it does only when it persists delivery counts. An
+     * older level sends nothing.
      *
-     * @return each channel's new quantity, for the channels that do not show it yet
+     * @return each channel's new quantity, for the channels that do not show it yet; none for an older level
      */
     @Transactional
     public List<ChannelStockUpdate> record(StockLevel level) {
@@ -64,11 +65,16 @@ public class StockLedger {
                 level.sku(), level.warehouseOrDefault(), level.quantity(), level.version(),
                 level.timestamp() == null ? null : Timestamp.from(level.timestamp().toInstant()),
                 level.sku());
-        reservations.release(level.sku(), level.includedOrders(), "erp-stock");
+        int released = reservations.release(level.sku(), level.includedOrders(), "erp-stock");
         if (updated == 0) {
             stale.increment();
             log.info("Stale stock level dropped: sku={} warehouse={} version={}",
                     level.sku(), level.warehouseOrDefault(), level.version());
+            Long recorded = jdbc.queryForObject("SELECT max(version) FROM erp_stock WHERE sku = ? AND warehouse = ?",
+                    Long.class, level.sku(), level.warehouseOrDefault());
+            if (released == 0 && (recorded == null || recorded != level.version())) {
+                return List.of();
+            }
         }
         return channelStock.fanOutLocked(level.sku());
     }
