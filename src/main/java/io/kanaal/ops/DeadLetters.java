@@ -2,6 +2,7 @@ package io.kanaal.ops;
 
 import io.kanaal.channel.Channels;
 import jakarta.jms.Connection;
+import jakarta.jms.InvalidDestinationException;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
@@ -112,6 +113,9 @@ public class DeadLetters implements Processor {
                     }
                     messages.add(describe((Message) each));
                 }
+            } catch (InvalidDestinationException e) {
+                // nothing was ever dead-lettered there: the broker creates a dead-letter queue with its first message
+                return messages;
             }
             return messages;
         });

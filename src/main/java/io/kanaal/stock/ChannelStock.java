@@ -111,6 +111,14 @@ public class ChannelStock {
             return List.of();
         }
         long available = erpStock[0] - reserved.values().stream().mapToLong(Long::longValue).sum();
+        // the deliveries not in the table yet, read before it: one leaves the recorder only once the table has it
+        Map<String, ChannelStockUpdate> held = new HashMap<>();
+        for (String id : ids) {
+            ChannelStockUpdate delivered = deliveries.unwritten(id, sku);
+            if (delivered != null) {
+                held.put(id, delivered);
+            }
+        }
         Integer[] quantities = ids.stream().map(id -> {
             ChannelProperties channel = channels.get(id);
             long own = channel.countsOwnOrders() ? unshipped.getOrDefault(id, 0L) : 0L;
@@ -155,7 +163,7 @@ public class ChannelStock {
         });
         // a delivery that is not in the table yet already told the channel
         updates.removeIf(update -> {
-            ChannelStockUpdate delivered = deliveries.unwritten(update.channel(), sku);
+            ChannelStockUpdate delivered = held.get(update.channel());
             return delivered != null && delivered.version() >= update.version();
         });
         List<String> toSend = updates.stream().map(ChannelStockUpdate::channel).toList();
@@ -193,6 +201,8 @@ public class ChannelStock {
             }
             return queued;
         }
+        // before the table: a held delivery leaves the recorder only once the table has it
+        ChannelStockUpdate unwritten = deliveries.unwritten(queued.channel(), queued.sku());
         List<long[]> rows = jdbc.query("""
                 SELECT desired_quantity, desired_version, delivered_quantity, delivered_version
                   FROM channel_stock WHERE channel = ? AND sku = ?
@@ -207,7 +217,6 @@ public class ChannelStock {
         long[] row = rows.get(0);
         int desiredQuantity = (int) row[0];
         long desiredVersion = row[1];
-        ChannelStockUpdate unwritten = deliveries.unwritten(queued.channel(), queued.sku());
         if (unwritten != null && unwritten.version() > row[3]) {
             row[2] = unwritten.quantity();
             row[3] = unwritten.version();
