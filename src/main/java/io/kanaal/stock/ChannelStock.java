@@ -191,7 +191,7 @@ public class ChannelStock {
      */
     public ChannelStockUpdate pending(@Variable("queued") ChannelStockUpdate queued, Exchange exchange) {
         if (firstDelivery(exchange.getIn())) {
-            Long ahead = deliveredAhead.get(queued.channel() + '\n' + queued.sku());
+            Long ahead = deliveredAhead.get(DeliveryRecorder.key(queued.channel(), queued.sku()));
             ChannelStockUpdate unwritten = deliveries.unwritten(queued.channel(), queued.sku());
             if (ahead != null && ahead >= queued.version() || unwritten != null && unwritten.version() >= queued.version()) {
                 // a retry sent this version or a newer one already, or this very version was just delivered
@@ -248,7 +248,7 @@ public class ChannelStock {
      * ({@link DeliveryRecorder}).
      */
     public void delivered(@Variable("stock") ChannelStockUpdate update, @Variable("queued") ChannelStockUpdate queued) {
-        String key = update.channel() + '\n' + update.sku();
+        String key = DeliveryRecorder.key(update.channel(), update.sku());
         if (queued != null && update.version() > queued.version()) {
             // a retry sent a newer quantity than its message had: the newer message behind it needs no call
             deliveredAhead.put(key, update.version());

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanaal.KanaalApplication;
 import io.kanaal.support.ChannelStub;
 import io.kanaal.support.ChannelStub.Reply;
-import io.kanaal.support.TestData;
+import io.kanaal.support.KanaalIntegrationTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,16 +49,10 @@ class RestBatchChannelTest {
 
     @DynamicPropertySource
     static void kanaal(DynamicPropertyRegistry registry) {
-        registry.add("kanaal.data-dir", () -> TestData.directory("rest-batch"));
-        registry.add("kanaal.api.keys.erp", () -> API_KEY);
-        registry.add("kanaal.broker.acceptor", () -> "");
+        KanaalIntegrationTest.embedded(registry, "rest-batch", API_KEY);
         registry.add("spring.artemis.embedded.server-id", () -> "11");
-        registry.add("kanaal.channels.sandbox.enabled", () -> "false");
-        registry.add("kanaal.delivery.initial-delay", () -> "100");
         // retries for about 3.5 s: a failing call's SKUs are still being retried when the channel is back
         registry.add("kanaal.delivery.maximum-redeliveries", () -> "6");
-        registry.add("kanaal.delivery.maximum-delay", () -> "1000");
-        registry.add("camel.main.shutdown-timeout", () -> "5");
         registry.add("kanaal.channels.bulk.type", () -> "rest");
         registry.add("kanaal.channels.bulk.base-url", () -> BULK.baseUrl() + "/bulk");
         registry.add("kanaal.channels.bulk.safety-buffer", () -> "1");

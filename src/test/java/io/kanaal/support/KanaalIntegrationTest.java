@@ -43,14 +43,8 @@ public abstract class KanaalIntegrationTest {
 
     @DynamicPropertySource
     static void kanaal(DynamicPropertyRegistry registry) {
-        registry.add("kanaal.data-dir", () -> TestData.directory("shared"));
-        registry.add("kanaal.api.keys.erp", () -> API_KEY);
-        registry.add("kanaal.broker.acceptor", () -> "");
-        registry.add("kanaal.channels.sandbox.enabled", () -> "false");
-        registry.add("kanaal.delivery.initial-delay", () -> "100");
+        embedded(registry, "shared", API_KEY);
         registry.add("kanaal.delivery.maximum-redeliveries", () -> "3");
-        registry.add("kanaal.delivery.maximum-delay", () -> "1000");
-        registry.add("camel.main.shutdown-timeout", () -> "5");
         registry.add("kanaal.ops.queue-depths-period", () -> "500");
 
         registry.add("kanaal.channels.shop.type", () -> "rest");
@@ -80,6 +74,21 @@ public abstract class KanaalIntegrationTest {
         registry.add("kanaal.channels.bol-test.settings.client-id", () -> "kanaal-test");
         registry.add("kanaal.channels.bol-test.settings.client-secret", () -> UUID.randomUUID().toString());
         registry.add("kanaal.channels.bol-test.settings.poll-cron", () -> "0/1 * * * * ?");
+    }
+
+    /**
+     * What every Kanaal of the tests has: its own data directory under {@link TestData}, the ERP client key, no
+     * broker acceptor, no sandbox channel, quick retries (from 100 ms, at most 1 s apart; the number of
+     * retries is the test's), and a short shutdown.
+     */
+    public static void embedded(DynamicPropertyRegistry registry, String data, String apiKey) {
+        registry.add("kanaal.data-dir", () -> TestData.directory(data));
+        registry.add("kanaal.api.keys.erp", () -> apiKey);
+        registry.add("kanaal.broker.acceptor", () -> "");
+        registry.add("kanaal.channels.sandbox.enabled", () -> "false");
+        registry.add("kanaal.delivery.initial-delay", () -> "100");
+        registry.add("kanaal.delivery.maximum-delay", () -> "1000");
+        registry.add("camel.main.shutdown-timeout", () -> "5");
     }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
