@@ -1,5 +1,6 @@
 package io.kanaal.order;
 
+import io.kanaal.erp.BatchItem;
 import java.time.OffsetDateTime;
 import java.util.List;
 
@@ -15,7 +16,7 @@ import java.util.List;
  * @param lines        shipments: the lines shipped (SKU and quantity); all lines when empty
  */
 public record Fulfilment(String kind, String orderRef, String carrier, String trackingCode, OffsetDateTime shippedAt,
-        String reason, List<Line> lines) {
+        String reason, List<Line> lines) implements BatchItem {
 
     public Fulfilment {
         lines = lines == null ? List.of() : List.copyOf(lines);
@@ -25,6 +26,7 @@ public record Fulfilment(String kind, String orderRef, String carrier, String tr
     }
 
     /** Per order, shipments and cancellations keep their order on the queues (message groups). */
+    @Override
     public String groupKey() {
         return orderRef;
     }

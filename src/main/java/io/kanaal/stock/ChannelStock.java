@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Variable;
@@ -257,6 +258,17 @@ public class ChannelStock {
         }
         deliveries.record(update);
         meters.counter("kanaal.channel.stock.delivered", "channel", update.channel()).increment();
+    }
+
+    /**
+     * Names an update's channel, SKU and URL-encoded SKU in variables {@code channel}, {@code sku} and
+     * {@code encodedSku}, for the routes' headers and paths. (A simple expression on the update's properties,
+     * {@code ${body.channel}}, would evaluate on a copy of the exchange and look the method up each time.)
+     */
+    public void variables(@Body ChannelStockUpdate update, Exchange exchange) {
+        exchange.setVariable("channel", update.channel());
+        exchange.setVariable("sku", update.sku());
+        exchange.setVariable("encodedSku", update.encodedSku());
     }
 
     private void skipped(String channel, String reason) {

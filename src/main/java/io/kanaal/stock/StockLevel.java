@@ -1,5 +1,6 @@
 package io.kanaal.stock;
 
+import io.kanaal.erp.BatchItem;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.List;
  *                  already accounts for: their reservations of this SKU are released when it is recorded
  */
 public record StockLevel(String sku, int quantity, String warehouse, Long sequence, OffsetDateTime timestamp,
-        List<String> includedOrders) {
+        List<String> includedOrders) implements BatchItem {
 
     public StockLevel {
         includedOrders = includedOrders == null ? List.of() : List.copyOf(includedOrders);
@@ -31,6 +32,7 @@ public record StockLevel(String sku, int quantity, String warehouse, Long sequen
     }
 
     /** Per SKU, levels keep their order on the queues (message groups). */
+    @Override
     public String groupKey() {
         return sku;
     }

@@ -37,6 +37,21 @@ class StockDeliveryTest extends KanaalIntegrationTest {
     }
 
     @Test
+    void aSkuWithSpacesAndSlashesIsOnePathSegmentOnARestChannel() {
+        String sku = newSku() + " A/B+C";
+        jdbc.update("INSERT INTO channel_listing (channel, sku, listing_id) VALUES ('bol-test', ?, ?)",
+                sku, java.util.UUID.randomUUID().toString());
+
+        pushStock(batch(level(sku, 10, 1)));
+
+        String encoded = sku.replace(" ", "%20").replace("/", "%2F").replace("+", "%2B");
+        await().atMost(Duration.ofSeconds(15)).until(() -> SHOP.requests("/shop/stock/" + encoded).size() == 1);
+        assertThat(SHOP.requests("/shop/stock/" + encoded).get(0).path()).isEqualTo("/shop/stock/" + encoded);
+        assertThat(SHOP.requests("/shop/stock/" + encoded).get(0).body())
+                .isEqualTo("{\"sku\":\"" + sku + "\",\"quantity\":8}");
+    }
+
+    @Test
     void theBufferAndCapApplyAndAQuantityIsNeverNegative() {
         String plenty = newSku();
         String scarce = newSku();

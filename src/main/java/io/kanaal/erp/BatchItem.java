@@ -1,0 +1,8 @@
+package io.kanaal.erp;
+
+/** An item of an ERP batch, as it goes onto its queue. */
+public interface BatchItem {
+
+    /** The message group the item's queue keeps in order: the SKU of a stock level, the order of a shipment. */
+    String groupKey();
+}
