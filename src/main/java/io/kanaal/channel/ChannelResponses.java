@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
 import org.apache.camel.Headers;
+import org.apache.camel.Variable;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,7 +30,7 @@ public class ChannelResponses {
         this.tokens = tokens;
     }
 
-    public void check(String channel, @Header("CamelHttpResponseCode") int status,
+    public void check(@Variable("channel") String channel, @Header("CamelHttpResponseCode") int status,
                       @Headers Map<String, Object> headers, @Body String body) {
         checkEndpoint(channel, RateLimiters.WHOLE_CHANNEL, status, headers, body);
     }

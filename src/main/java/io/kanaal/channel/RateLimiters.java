@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.camel.Variable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -53,7 +54,7 @@ public class RateLimiters {
     }
 
     /** Waits for the channel's next request slot; see {@link #acquireEndpoint(String, String)}. */
-    public void acquire(String channel) {
+    public void acquire(@Variable("channel") String channel) {
         acquireEndpoint(channel, WHOLE_CHANNEL);
     }
 

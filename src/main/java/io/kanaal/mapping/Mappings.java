@@ -10,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.camel.Body;
+import org.apache.camel.Variable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -56,7 +57,7 @@ public class Mappings {
      * @param json    the document to map
      * @return the mapped document
      */
-    public String apply(String mapping, @Body String json) throws IOException {
+    public String apply(@Variable("mapping") String mapping, @Body String json) throws IOException {
         Object input = JSON.readValue(json, Object.class);
         Jsonata expression = compiled(mapping).expression.get();
         // a frame of its own per evaluation, as Camel's component does: the variables a mapping binds
