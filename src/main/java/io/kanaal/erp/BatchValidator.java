@@ -16,8 +16,9 @@ import org.apache.camel.Body;
  * Checks an ERP batch ({@code {"items": [...]}}) against its published schema. A body that is not JSON,
  * or whose envelope is wrong, is rejected whole (400); each item is then accepted or rejected on its own,
  * with the schema's reasons and then {@link #check}'s.
+ * Accepted items are {@link BatchItem}s: their queue keeps each group in order.
  */
-public class BatchValidator<T> {
+public class BatchValidator<T extends BatchItem> {
 
     private final ObjectMapper json;
     private final JsonSchema schema;
