@@ -38,9 +38,7 @@ class StockDeliveryTest extends KanaalIntegrationTest {
 
     @Test
     void aSkuWithSpacesAndSlashesIsOnePathSegmentOnARestChannel() {
-        String sku = newSku() + " A/B+C";
-        jdbc.update("INSERT INTO channel_listing (channel, sku, listing_id) VALUES ('bol-test', ?, ?)",
-                sku, java.util.UUID.randomUUID().toString());
+        String sku = withBolOffer(newSku() + " A/B+C");
 
         pushStock(batch(level(sku, 10, 1)));
 

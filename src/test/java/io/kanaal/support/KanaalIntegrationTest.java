@@ -122,7 +122,11 @@ public abstract class KanaalIntegrationTest {
 
     /** A SKU no other test uses, with a Bol offer id registered for it. */
     protected String newSku() {
-        String sku = "SKU-" + UUID.randomUUID().toString().substring(0, 8);
+        return withBolOffer("SKU-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /** Registers a Bol offer id for the SKU; returns the SKU. */
+    protected String withBolOffer(String sku) {
         jdbc.update("INSERT INTO channel_listing (channel, sku, listing_id) VALUES ('bol-test', ?, ?)",
                 sku, UUID.randomUUID().toString());
         return sku;
