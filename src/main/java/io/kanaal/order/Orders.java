@@ -8,15 +8,20 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
 import io.kanaal.erp.InvalidRequestException;
 import io.kanaal.erp.Schemas;
+import io.kanaal.stock.ChannelStock;
+import io.kanaal.stock.ChannelStockUpdate;
 import io.kanaal.stock.Reservations;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Function;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
 import org.apache.camel.Variable;
@@ -38,13 +43,16 @@ public class Orders {
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
     private final Reservations reservations;
+    private final ChannelStock channelStock;
     private final MeterRegistry meters;
     private final JsonSchema schema = Schemas.load(SCHEMA);
 
-    public Orders(JdbcTemplate jdbc, ObjectMapper json, Reservations reservations, MeterRegistry meters) {
+    public Orders(JdbcTemplate jdbc, ObjectMapper json, Reservations reservations, ChannelStock channelStock,
+            MeterRegistry meters) {
         this.jdbc = jdbc;
         this.json = json;
         this.reservations = reservations;
+        this.channelStock = channelStock;
         this.meters = meters;
     }
 
@@ -101,13 +109,19 @@ public class Orders {
     }
 
     /**
-     * Records the order in the order index and reserves its units, in one transaction. Taking the same
-     * order in again changes nothing: neither the index nor the ledger counts it twice.
+     * Records the order in the order index, reserves its units and computes every channel's new quantity of
+     * its SKUs, in one transaction and under the SKUs' locks. Taking the same order in again changes nothing:
+     * neither the index nor the ledger counts it twice.
      *
-     * @return the SKUs whose available-to-sell went down (to recompute for every channel)
+     * <p>The quantities are those of every SKU of the order, for the channels that do not show them yet, not
+     * only of the SKUs this call reserved: the intake message that took the order in comes back only when
+     * what it sent was rolled back (or lost in a crash) after this transaction committed, and then the
+     * reservations are there already but the channels never got their new quantities.
+     *
+     * @return each channel's new quantity of the order's SKUs (onto the channels' stock queues)
      */
     @Transactional
-    public List<String> take(@Body String canonical) throws JsonProcessingException {
+    public List<ChannelStockUpdate> take(@Body String canonical) throws JsonProcessingException {
         JsonNode order = json.readTree(canonical);
         String channel = order.path("channel").asText();
         String channelOrderId = order.path("channelOrderId").asText();
@@ -122,14 +136,26 @@ public class Orders {
             units.merge(line.path("sku").asText(), line.path("quantity").asInt(), Integer::sum);
         }
         if (status.equals(CANCELLED)) {
-            return inserted == 1 ? List.of() : cancelledByChannel(channel, channelOrderId, units.keySet());
+            return inserted == 1 ? List.of()
+                    : newQuantities(cancelledByChannel(channel, channelOrderId, units.keySet()), channelStock::fanOut);
         }
         if (status.equals("shipped")) {
             return List.of();
         }
-        List<String> reserved = reservations.reserve(channel, channelOrderId, units);
+        // locks every SKU of the order, reserved now or before
+        reservations.reserve(channel, channelOrderId, units);
         meters.counter("kanaal.orders.taken", "channel", channel).increment();
-        return reserved;
+        return newQuantities(units.keySet(), channelStock::fanOutLocked);
+    }
+
+    /** Every channel's new quantity of these SKUs, in SKU order (the order the locks are taken in). */
+    private static List<ChannelStockUpdate> newQuantities(Collection<String> skus,
+            Function<String, List<ChannelStockUpdate>> fanOut) {
+        List<ChannelStockUpdate> updates = new ArrayList<>();
+        for (String sku : new TreeSet<>(skus)) {
+            updates.addAll(fanOut.apply(sku));
+        }
+        return updates;
     }
 
     /**

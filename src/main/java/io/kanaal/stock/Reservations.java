@@ -1,6 +1,5 @@
 package io.kanaal.stock;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,26 +32,20 @@ public class Reservations {
     }
 
     /**
-     * Reserves an order's units per SKU (call inside a transaction). A SKU the order already reserved, or
-     * whose reservation was released, is left as it is.
+     * Reserves an order's units per SKU (call inside a transaction), holding every SKU's lock until the
+     * transaction ends. A SKU the order already reserved, or whose reservation was released, is left as it is.
      *
      * @param units SKU to units
-     * @return the SKUs newly reserved
      */
-    public List<String> reserve(String channel, String channelOrderId, Map<String, Integer> units) {
-        List<String> reserved = new ArrayList<>();
+    public void reserve(String channel, String channelOrderId, Map<String, Integer> units) {
         // locks in SKU order, so two orders sharing SKUs cannot deadlock
         for (Map.Entry<String, Integer> line : new TreeMap<>(units).entrySet()) {
             lock(jdbc, line.getKey());
-            int inserted = jdbc.update("""
+            jdbc.update("""
                     INSERT INTO reservation (channel, channel_order_id, sku, quantity) VALUES (?, ?, ?, ?)
                     ON CONFLICT (channel, channel_order_id, sku) DO NOTHING
                     """, channel, channelOrderId, line.getKey(), line.getValue());
-            if (inserted > 0) {
-                reserved.add(line.getKey());
-            }
         }
-        return reserved;
     }
 
     /**

@@ -1,12 +1,14 @@
 package io.kanaal.order;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanaal.support.ChannelStub;
 import io.kanaal.support.ChannelStub.Reply;
+import io.kanaal.stock.ChannelStockUpdate;
 import io.kanaal.support.KanaalIntegrationTest;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.jms.JMSException;
@@ -48,6 +50,9 @@ class OrderIntakeTest extends KanaalIntegrationTest {
 
     @Autowired
     MeterRegistry meters;
+
+    @Autowired
+    Orders orders;
 
     @Autowired
     @Qualifier("unifiedOrders")
@@ -177,6 +182,35 @@ class OrderIntakeTest extends KanaalIntegrationTest {
         assertThat(((TextMessage) dead).getText()).isEqualTo(malformed);
         assertThat(receiveOrderOrNull("shop/" + bad, 500)).isNull();
         SHOP.reset();
+    }
+
+    @Test
+    void theIntakeMessageBackAfterItsSendsWereRolledBackGivesTheChannelsTheOrdersNewQuantities() throws Exception {
+        String sku = newSku();
+        pushStock(batch(level(sku, 10, 1)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/shop/stock/" + sku) == 8
+                && lastQuantity("/market/stock/" + sku) == 10 && bolQuantity(sku) == 9);
+        String id = "T-" + UUID.randomUUID();
+        String canonical = """
+                {"orderRef":"shop/%s","channel":"shop","channelOrderId":"%s","status":"open",
+                 "orderedAt":"2026-11-23T10:00:00Z","lines":[{"sku":"%s","quantity":3}]}
+                """.formatted(id, id, sku);
+
+        // the first attempt: its database transaction commits, and what it queued on the broker is rolled back
+        List<ChannelStockUpdate> first = orders.take(canonical);
+        assertThat(first).extracting(ChannelStockUpdate::channel, ChannelStockUpdate::quantity)
+                .containsExactlyInAnyOrder(tuple("shop", 5), tuple("market", 7), tuple("bol-test", 6));
+
+        // the same intake message back: the units are reserved already, the channels still show the old quantities
+        List<ChannelStockUpdate> again = orders.take(canonical);
+        assertThat(again).as("what the rolled-back attempt had queued").containsExactlyInAnyOrderElementsOf(first);
+        assertThat(jdbc.queryForObject("SELECT sum(quantity) FROM reservation WHERE sku = ?", Integer.class, sku))
+                .as("reserved once").isEqualTo(3);
+
+        camelContext.createProducerTemplate().sendBody("direct:stock-enqueue", again);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/shop/stock/" + sku) == 5
+                && lastQuantity("/market/stock/" + sku) == 7 && bolQuantity(sku) == 6);
+        assertThat(orders.take(canonical)).as("once the channels show them, nothing is left to send").isEmpty();
     }
 
     @Test
