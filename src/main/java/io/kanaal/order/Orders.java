@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.Variable;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -92,20 +93,18 @@ public class Orders {
         return order.toString();
     }
 
-    /** The idempotency key of a canonical order: its orderRef. */
-    public String key(@Body String canonical) throws JsonProcessingException {
-        return json.readTree(canonical).path("orderRef").asText();
-    }
-
     /**
-     * What lets the order through to the unified queue once: its orderRef, or for a cancelled order
-     * {@code <orderRef>#cancelled}, so that an order its channel cancels after Kanaal took it in goes through
-     * once more, as cancelled. Depends on the message alone, so a redelivered intake message gets the same key.
+     * Names a canonical order's keys in variables, from one reading of it: {@code orderRef}, and
+     * {@code acceptKey}, what lets the order through to the unified queue once: its orderRef, or for a
+     * cancelled order {@code <orderRef>#cancelled}, so that an order its channel cancels after Kanaal took it
+     * in goes through once more, as cancelled. Both depend on the message alone, so a redelivered intake
+     * message gets the same keys.
      */
-    public String acceptKey(@Body String canonical) throws JsonProcessingException {
+    public void keys(@Body String canonical, Exchange exchange) throws JsonProcessingException {
         JsonNode order = json.readTree(canonical);
         String orderRef = order.path("orderRef").asText();
-        return CANCELLED.equals(order.path("status").asText()) ? orderRef + "#" + CANCELLED : orderRef;
+        exchange.setVariable("orderRef", orderRef);
+        exchange.setVariable("acceptKey", CANCELLED.equals(order.path("status").asText()) ? orderRef + "#" + CANCELLED : orderRef);
     }
 
     /**
