@@ -28,6 +28,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,6 +71,7 @@ public final class OrderBenchmark {
     private final AtomicInteger nextOrder = new AtomicInteger();
     /** CPU of the embedded PostgreSQL, which runs outside this JVM */
     private DatabaseCpu database;
+    private final StageCpu stageCpu = new StageCpu();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(4)).build();
     private final ExecutorService senders = Executors.newFixedThreadPool(64);
@@ -179,6 +181,7 @@ public final class OrderBenchmark {
         int duplicatesBefore = unifiedDuplicates.get();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpuBefore = os.getProcessCpuTime();
+        Map<String, Long> stagesBefore = stageCpu.read();
         long dbBefore = database.nanos();
         OpenLoop loop = OpenLoop.run(rate, count, senders, i -> {
             int order = first + i;
@@ -203,6 +206,7 @@ public final class OrderBenchmark {
             LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
         }
         long cpu = os.getProcessCpuTime() - cpuBefore;
+        Map<String, Long> stagesAfter = stageCpu.read();
         long db = database.nanos() - dbBefore;
 
         long[] others = new long[count];
@@ -235,6 +239,9 @@ public final class OrderBenchmark {
                 (count - missing) / ((lastUnified - start) / 1e9), unifiedDuplicates.get() - duplicatesBefore, missing,
                 percentile(sorted, 0.50), percentile(sorted, 0.99), sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
                 accepted.get() == 0 ? 0 : cpu / 1e3 / count, accepted.get() == 0 ? 0 : db / 1e3 / count, note);
+        if (accepted.get() > 0) {
+            System.out.println("        cpu us/ord by stage: " + StageCpu.perUnit(stagesBefore, stagesAfter, count));
+        }
     }
 
     private boolean complete(int first, int count) {

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -75,6 +76,7 @@ public final class StockBenchmark {
     private final AtomicInteger nextUpdate = new AtomicInteger();
     /** CPU of the embedded PostgreSQL, which runs outside this JVM */
     private DatabaseCpu database;
+    private final StageCpu stageCpu = new StageCpu();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(4)).build();
     private final List<ReceiptStub> stubs = new ArrayList<>();
@@ -206,6 +208,7 @@ public final class StockBenchmark {
                 .filter(p -> p.getType() == MemoryType.HEAP).toList();
         heap.forEach(MemoryPoolMXBean::resetPeakUsage);
         long cpuBefore = os.getProcessCpuTime();
+        Map<String, Long> stagesBefore = stageCpu.read();
         long dbBefore = database.nanos();
         OpenLoop loop = OpenLoop.run(rate, count, senders, i -> {
             try {
@@ -244,6 +247,7 @@ public final class StockBenchmark {
         }
         boolean drained = received(first, count) == count * CHANNELS || System.nanoTime() < deadline;
         long cpu = os.getProcessCpuTime() - cpuBefore;
+        Map<String, Long> stagesAfter = stageCpu.read();
         long db = database.nanos() - dbBefore;
         long peakHeap = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
 
@@ -278,6 +282,8 @@ public final class StockBenchmark {
         phase.saved = (long) accepted.get() * CHANNELS - channelCalls;
         phase.cpuMicrosPerUpdate = accepted.get() == 0 ? 0 : cpu / 1e3 / accepted.get();
         phase.dbMicrosPerUpdate = accepted.get() == 0 ? 0 : db / 1e3 / accepted.get();
+        // the ceiling's threads are the driver's kind (pool-*): only Kanaal's phases split by stage
+        phase.stages = target.equals("kanaal") ? StageCpu.perUnit(stagesBefore, stagesAfter, accepted.get()) : "";
         phase.peakHeapMb = peakHeap / 1024.0 / 1024.0;
         phase.sendLagMs = (sendEnd - intended[count - 1]) / 1e6;
         phase.drained = drained;
@@ -320,6 +326,7 @@ public final class StockBenchmark {
         double peakHeapMb;
         double sendLagMs;
         boolean drained;
+        String stages;
 
         static void header() {
             System.out.printf("%-8s %7s %10s %8s %11s %9s %9s %9s %9s %10s %10s %9s %9s %9s%n", "target", "offered", "accepted/s",
@@ -332,6 +339,9 @@ public final class StockBenchmark {
                     target, rate, acceptedPerSecond, refused, deliveredPerSecond, p50, p99, p999, max, saved,
                     cpuMicrosPerUpdate, dbMicrosPerUpdate, peakHeapMb, sendLagMs,
                     note + (drained ? "" : " (still delivering after 120 s: calls saved includes the backlog)"));
+            if (!stages.isEmpty()) {
+                System.out.println("         cpu us/upd by stage: " + stages);
+            }
         }
     }
 
