@@ -28,7 +28,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -181,7 +180,7 @@ public final class OrderBenchmark {
         int duplicatesBefore = unifiedDuplicates.get();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpuBefore = os.getProcessCpuTime();
-        Map<String, Long> stagesBefore = stageCpu.read();
+        StageCpu.Reading stagesBefore = stageCpu.read();
         long dbBefore = database.nanos();
         OpenLoop loop = OpenLoop.run(rate, count, senders, i -> {
             int order = first + i;
@@ -206,7 +205,7 @@ public final class OrderBenchmark {
             LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
         }
         long cpu = os.getProcessCpuTime() - cpuBefore;
-        Map<String, Long> stagesAfter = stageCpu.read();
+        StageCpu.Reading stagesAfter = stageCpu.read();
         long db = database.nanos() - dbBefore;
 
         long[] others = new long[count];

@@ -4,6 +4,7 @@ import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,9 +15,9 @@ import java.util.stream.Collectors;
 /**
  * CPU time of this JVM by stage of the pipeline, from the threads' own CPU clocks: which stage of Kanaal an
  * update's CPU goes to, without a profiler. A thread belongs to the first stage whose pattern its name
- * matches. What the JVM spends outside Java threads (the JIT compilers, the garbage collector) is the
- * process's CPU time less all threads'. A thread that ended between two readings drops out of its stage;
- * the stages' threads are pooled and live for the whole run.
+ * matches. Each thread counts what it used between two readings (a thread started in between, all of its
+ * time). What is left of the process's CPU time is the JVM's own (the JIT compilers, the garbage collector)
+ * and that of threads that ended in between (pools let idle threads go).
  */
 final class StageCpu {
 
@@ -31,49 +32,58 @@ final class StageCpu {
             new Stage("Kanaal's other consumers", Pattern.compile("JmsConsumer\\[")),
             new Stage("HTTP API and webhooks", Pattern.compile("^http-nio-")),
             new Stage("broker", Pattern.compile("ActiveMQ|activemq|artemis", Pattern.CASE_INSENSITIVE)),
-            new Stage("Kanaal, other", Pattern.compile("^(Camel|kanaal-|HikariPool|Quartz|Catalina)")),
+            new Stage("Kanaal, other", Pattern.compile("^(camel|kanaal-|HikariPool|Quartz|Catalina)", Pattern.CASE_INSENSITIVE)),
             new Stage("driver and stubs", Pattern.compile("")));
 
-    private static final String JVM = "JVM (JIT, GC)";
+    private static final String REST = "JVM (JIT, GC) and ended threads";
+
+    /** The CPU nanoseconds of the process, and of each live thread with the stage it belongs to. */
+    record Reading(long process, Map<Long, Long> threadNanos, Map<Long, String> threadStages) {
+    }
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
-    /** CPU nanoseconds so far per stage, with the JVM's own under {@value #JVM}. */
-    Map<String, Long> read() {
-        Map<String, Long> nanos = new LinkedHashMap<>();
-        STAGES.forEach(stage -> nanos.put(stage.name(), 0L));
+    Reading read() {
+        Map<Long, Long> nanos = new HashMap<>();
+        Map<Long, String> stages = new HashMap<>();
         long process = os.getProcessCpuTime();
-        long javaThreads = 0;
         for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (info == null) {
                 continue;
             }
             long cpu = threads.getThreadCpuTime(info.getThreadId());
-            if (cpu <= 0) {
+            if (cpu < 0) {
                 continue;
             }
-            javaThreads += cpu;
             String name = info.getThreadName();
-            Stage stage = STAGES.stream().filter(s -> s.threads().matcher(name).find()).findFirst().orElseThrow();
-            nanos.merge(stage.name(), cpu, Long::sum);
+            nanos.put(info.getThreadId(), cpu);
+            stages.put(info.getThreadId(),
+                    STAGES.stream().filter(s -> s.threads().matcher(name).find()).findFirst().orElseThrow().name());
         }
-        nanos.put(JVM, Math.max(0, process - javaThreads));
-        return nanos;
+        return new Reading(process, nanos, stages);
     }
 
     /**
      * The CPU between two readings per unit of work (an update, an order), in microseconds, for the stages
-     * that used any: e.g. {@code channel publishers 2100, stock fan-out 1150, broker 1900, ...}.
+     * that used any: e.g. {@code channel publishers 1016, stock fan-out 704, ...}.
      */
-    static String perUnit(Map<String, Long> before, Map<String, Long> after, long units) {
+    static String perUnit(Reading before, Reading after, long units) {
         if (units == 0) {
             return "";
         }
-        return after.entrySet().stream()
-                .map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 1e3 / units))
-                .filter(e -> e.getValue() >= 1)
-                .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue()))
+        Map<String, Long> nanos = new LinkedHashMap<>();
+        STAGES.forEach(stage -> nanos.put(stage.name(), 0L));
+        long threadsTotal = 0;
+        for (Map.Entry<Long, Long> thread : after.threadNanos().entrySet()) {
+            long used = thread.getValue() - before.threadNanos().getOrDefault(thread.getKey(), 0L);
+            threadsTotal += used;
+            nanos.merge(after.threadStages().get(thread.getKey()), used, Long::sum);
+        }
+        nanos.put(REST, after.process() - before.process() - threadsTotal);
+        return nanos.entrySet().stream()
+                .filter(e -> e.getValue() / 1e3 / units >= 1)
+                .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() / 1e3 / units))
                 .collect(Collectors.joining(", "));
     }
 }

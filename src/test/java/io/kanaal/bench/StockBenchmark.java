@@ -30,7 +30,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -208,7 +207,7 @@ public final class StockBenchmark {
                 .filter(p -> p.getType() == MemoryType.HEAP).toList();
         heap.forEach(MemoryPoolMXBean::resetPeakUsage);
         long cpuBefore = os.getProcessCpuTime();
-        Map<String, Long> stagesBefore = stageCpu.read();
+        StageCpu.Reading stagesBefore = stageCpu.read();
         long dbBefore = database.nanos();
         OpenLoop loop = OpenLoop.run(rate, count, senders, i -> {
             try {
@@ -247,7 +246,7 @@ public final class StockBenchmark {
         }
         boolean drained = received(first, count) == count * CHANNELS || System.nanoTime() < deadline;
         long cpu = os.getProcessCpuTime() - cpuBefore;
-        Map<String, Long> stagesAfter = stageCpu.read();
+        StageCpu.Reading stagesAfter = stageCpu.read();
         long db = database.nanos() - dbBefore;
         long peakHeap = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
 
