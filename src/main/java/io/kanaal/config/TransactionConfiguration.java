@@ -7,6 +7,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.camel.spring.spi.SpringTransactionPolicy;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
@@ -33,7 +34,8 @@ public class TransactionConfiguration {
     }
 
     @Bean(destroyMethod = "destroy")
-    ProducerConnection producerConnection(ConnectionFactory connectionFactory) throws IOException {
+    ProducerConnection producerConnection(ConnectionFactory connectionFactory,
+            @Value("${kanaal.broker.producer-sessions}") int producerSessions) throws IOException {
         ConnectionFactory target = connectionFactory instanceof CachingConnectionFactory caching
                 ? caching.getTargetConnectionFactory() : connectionFactory;
         if (target instanceof ActiveMQConnectionFactory artemis) {
@@ -44,7 +46,9 @@ public class TransactionConfiguration {
             target = own;
         }
         CachingConnectionFactory producer = new CachingConnectionFactory(target);
-        producer.setSessionCacheSize(10);
+        // as many sessions kept as requests send at once (the HTTP API's threads): a session beyond the cache
+        // is closed after its one transaction and the next request opens a new one, a broker round trip each
+        producer.setSessionCacheSize(producerSessions);
         producer.setReconnectOnException(true);
         return new ProducerConnection(producer);
     }
