@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.function.Function;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
@@ -135,8 +134,11 @@ public class Orders {
             units.merge(line.path("sku").asText(), line.path("quantity").asInt(), Integer::sum);
         }
         if (status.equals(CANCELLED)) {
-            return inserted == 1 ? List.of()
-                    : newQuantities(cancelledByChannel(channel, channelOrderId, units.keySet()), channelStock::fanOut);
+            if (inserted == 1) {
+                return List.of();
+            }
+            reservations.lock(units.keySet());
+            return newQuantities(cancelledByChannel(channel, channelOrderId, units.keySet()));
         }
         if (status.equals("shipped")) {
             return List.of();
@@ -144,15 +146,14 @@ public class Orders {
         // locks every SKU of the order, reserved now or before
         reservations.reserve(channel, channelOrderId, units);
         meters.counter("kanaal.orders.taken", "channel", channel).increment();
-        return newQuantities(units.keySet(), channelStock::fanOutLocked);
+        return newQuantities(units.keySet());
     }
 
-    /** Every channel's new quantity of these SKUs, in SKU order (the order the locks are taken in). */
-    private static List<ChannelStockUpdate> newQuantities(Collection<String> skus,
-            Function<String, List<ChannelStockUpdate>> fanOut) {
+    /** Every channel's new quantity of these SKUs, whose locks this transaction holds. */
+    private List<ChannelStockUpdate> newQuantities(Collection<String> skus) {
         List<ChannelStockUpdate> updates = new ArrayList<>();
         for (String sku : new TreeSet<>(skus)) {
-            updates.addAll(fanOut.apply(sku));
+            updates.addAll(channelStock.fanOutLocked(sku));
         }
         return updates;
     }

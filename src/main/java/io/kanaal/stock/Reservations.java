@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -29,6 +30,16 @@ public class Reservations {
     /** Serializes changes to one SKU's available-to-sell until the current transaction ends. */
     static void lock(JdbcTemplate jdbc, String sku) {
         jdbc.query("SELECT pg_advisory_xact_lock(hashtext(?))", rs -> null, sku);
+    }
+
+    /**
+     * Locks these SKUs until the current transaction ends, in SKU order, the order every caller that holds
+     * several takes them in, so two transactions cannot deadlock.
+     */
+    public void lock(Collection<String> skus) {
+        for (String sku : new TreeSet<>(skus)) {
+            lock(jdbc, sku);
+        }
     }
 
     /**
