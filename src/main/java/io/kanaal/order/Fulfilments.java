@@ -89,7 +89,8 @@ public class Fulfilments {
     /**
      * A cancelled order's reservations end and it is marked cancelled, in one transaction.
      *
-     * @return the SKUs whose available-to-sell went up again
+     * @return the order's SKUs, whose available-to-sell went up again (now, or in an earlier attempt whose
+     *         broker sends were rolled back)
      */
     @Transactional
     public List<String> cancelled(@Body Fulfilment item) {
@@ -100,7 +101,8 @@ public class Fulfilments {
     /**
      * The ERP acknowledged the order: its stock includes it now, so the order's reservations end.
      *
-     * @return the SKUs whose available-to-sell went up again
+     * @return the order's SKUs, whose available-to-sell went up again (now, or in an earlier attempt whose
+     *         broker sends were rolled back)
      */
     @Transactional
     public List<String> acknowledged(@Body Fulfilment item) {

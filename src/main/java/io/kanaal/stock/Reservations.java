@@ -91,10 +91,14 @@ public class Reservations {
     /**
      * Ends every open reservation of an order (call inside a transaction).
      *
-     * @return the SKUs whose reservation ended
+     * @return every SKU the order reserved, whether its reservation ended now or before: a caller whose broker
+     *         sends were rolled back after this transaction committed comes back to find them ended, and the
+     *         channels must still get those SKUs' new quantities
      */
     public List<String> releaseOrder(String channel, String channelOrderId, String releasedBy) {
-        List<String> skus = openSkus(channel, channelOrderId);
+        List<String> skus = jdbc.queryForList("""
+                SELECT DISTINCT sku FROM reservation WHERE channel = ? AND channel_order_id = ? ORDER BY sku
+                """, String.class, channel, channelOrderId);
         for (String sku : skus) {
             lock(jdbc, sku);
             release(sku, channel, channelOrderId, releasedBy);

@@ -14,6 +14,7 @@ import jakarta.jms.TextMessage;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -24,6 +25,9 @@ import org.springframework.jms.core.JmsTemplate;
  * cancelled order's units are for sale again on every channel.
  */
 class FulfilmentTest extends KanaalIntegrationTest {
+
+    @Autowired
+    Fulfilments fulfilments;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -99,6 +103,25 @@ class FulfilmentTest extends KanaalIntegrationTest {
         assertThat(jdbc.queryForObject("SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id))
                 .isEqualTo("erp-ack");
         assertThat(SHOP.requests("/market/orders/" + id)).isEmpty();
+    }
+
+    @Test
+    void anAcknowledgementBackAfterItsSendsWereRolledBackStillGivesTheChannelsTheUnitsBack() throws Exception {
+        String sku = newSku();
+        pushStock(batch(level(sku, 10, 1)));
+        String id = takeOrder("market", MARKET_WEBHOOK_SECRET, sku, 4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 6);
+        Fulfilment acknowledgement = new Fulfilment("acknowledgement", "market/" + id, null, null, null, null, List.of());
+
+        // the first attempt: its database transaction ends the reservation, its broker sends are rolled back
+        assertThat(fulfilments.acknowledged(acknowledgement)).containsExactly(sku);
+        // the same message back: the reservation has ended already, the channels still show the old quantity
+        assertThat(fulfilments.acknowledged(acknowledgement)).as("SKUs to compute again").containsExactly(sku);
+
+        camelContext.createProducerTemplate().send("direct:stock-recompute", exchange -> exchange.setVariable("sku", sku));
+        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 10);
+        assertThat(jdbc.queryForObject("SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id))
+                .as("released once, by the first attempt").isEqualTo("erp-ack");
     }
 
     @Test
