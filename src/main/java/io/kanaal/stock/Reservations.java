@@ -4,7 +4,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -49,9 +48,8 @@ public class Reservations {
      * @param units SKU to units
      */
     public void reserve(String channel, String channelOrderId, Map<String, Integer> units) {
-        // locks in SKU order, so two orders sharing SKUs cannot deadlock
-        for (Map.Entry<String, Integer> line : new TreeMap<>(units).entrySet()) {
-            lock(jdbc, line.getKey());
+        lock(units.keySet());
+        for (Map.Entry<String, Integer> line : units.entrySet()) {
             jdbc.update("""
                     INSERT INTO reservation (channel, channel_order_id, sku, quantity) VALUES (?, ?, ?, ?)
                     ON CONFLICT (channel, channel_order_id, sku) DO NOTHING
@@ -99,8 +97,8 @@ public class Reservations {
         List<String> skus = jdbc.queryForList("""
                 SELECT DISTINCT sku FROM reservation WHERE channel = ? AND channel_order_id = ? ORDER BY sku
                 """, String.class, channel, channelOrderId);
+        lock(skus);
         for (String sku : skus) {
-            lock(jdbc, sku);
             release(sku, channel, channelOrderId, releasedBy);
         }
         return skus;
