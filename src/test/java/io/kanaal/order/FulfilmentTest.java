@@ -62,9 +62,7 @@ class FulfilmentTest extends KanaalIntegrationTest {
     @Test
     void aCancellationReachesTheOrdersChannelAndItsUnitsAreForSaleAgainEverywhere() throws Exception {
         String sku = newSku();
-        pushStock(batch(level(sku, 10, 1)));
-        String id = takeOrder("market", MARKET_WEBHOOK_SECRET, sku, 4);
-        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 4);
+        String id = marketOrderOfFourOfTen(sku);
 
         HttpResponse<String> response = post("/api/v1/cancellations",
                 "{\"items\":[{\"orderRef\":\"market/" + id + "\",\"reason\":\"CUSTOMER_REQUEST\"}]}");
@@ -83,9 +81,7 @@ class FulfilmentTest extends KanaalIntegrationTest {
     @Test
     void anOrderTheErpAcknowledgesNoLongerReservesItsUnits() throws Exception {
         String sku = newSku();
-        pushStock(batch(level(sku, 10, 1)));
-        String id = takeOrder("market", MARKET_WEBHOOK_SECRET, sku, 4);
-        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 6);
+        String id = marketOrderOfFourOfTen(sku);
 
         // the ERP booked the order (its stock is 6 now) and pushed that level without saying so:
         // until it acknowledges the order, the order counts twice
@@ -108,9 +104,7 @@ class FulfilmentTest extends KanaalIntegrationTest {
     @Test
     void anAcknowledgementBackAfterItsSendsWereRolledBackStillGivesTheChannelsTheUnitsBack() throws Exception {
         String sku = newSku();
-        pushStock(batch(level(sku, 10, 1)));
-        String id = takeOrder("market", MARKET_WEBHOOK_SECRET, sku, 4);
-        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 6);
+        String id = marketOrderOfFourOfTen(sku);
         Fulfilment acknowledgement = new Fulfilment("acknowledgement", "market/" + id, null, null, null, null, List.of());
 
         // the first attempt: its database transaction ends the reservation, its broker sends are rolled back
@@ -173,6 +167,18 @@ class FulfilmentTest extends KanaalIntegrationTest {
     }
 
     /** An order taken in through the channel's webhook; returns its id once it is on the unified queue. */
+    /**
+     * The ERP has 10 of the SKU and the market channel takes an order of 4: returns the order's id once the
+     * reduced quantity is at the market (6) and the shop (10 - 4, less its buffer of 2).
+     */
+    private String marketOrderOfFourOfTen(String sku) throws Exception {
+        pushStock(batch(level(sku, 10, 1)));
+        String id = takeOrder("market", MARKET_WEBHOOK_SECRET, sku, 4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 6
+                && OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 4);
+        return id;
+    }
+
     private String takeOrder(String channel, String secret, String sku, int quantity) throws Exception {
         String id = "F-" + UUID.randomUUID();
         String body = shopOrder(id, sku, quantity, "2026-11-23T15:30:00Z");
