@@ -13,6 +13,8 @@ public class Channels {
     private static final Pattern CHANNEL_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final Map<String, ChannelProperties> channels;
+    /** Asked for every stock level: worked out once (the configuration does not change while Kanaal runs). */
+    private final List<String> enabledIds;
 
     public Channels(ChannelsProperties properties) {
         properties.channels().forEach((id, channel) -> {
@@ -31,15 +33,16 @@ public class Channels {
             }
         });
         this.channels = Map.copyOf(properties.channels());
-    }
-
-    /** Ids of the enabled channels, in a stable order. */
-    public List<String> enabledIds() {
-        return channels.entrySet().stream()
+        this.enabledIds = channels.entrySet().stream()
                 .filter(e -> e.getValue().enabled())
                 .map(Map.Entry::getKey)
                 .sorted()
                 .toList();
+    }
+
+    /** Ids of the enabled channels, in a stable order. */
+    public List<String> enabledIds() {
+        return enabledIds;
     }
 
     public ChannelProperties get(String id) {

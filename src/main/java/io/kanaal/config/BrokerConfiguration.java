@@ -1,5 +1,6 @@
 package io.kanaal.config;
 
+import io.kanaal.stock.ChannelStockQueues;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
@@ -20,8 +21,8 @@ import org.springframework.jms.connection.CachingConnectionFactory;
  * <ul>
  *   <li>{@code kanaal.#}: broker-level redelivery with backoff after a rollback (a crash or a failed
  *       dead-letter send), then {@code DLQ.<queue>}. Kanaal's routes dead-letter with the reason first.</li>
- *   <li>{@code kanaal.channel.*.stock}: last-value queues keyed by SKU ({@code _AMQ_LVQ_NAME}), so a
- *       channel that was down receives one current level per SKU. Never paged: paging breaks last-value.</li>
+ *   <li>{@code kanaal.channel.stock}: the address of the channels' last-value stock queues (created by
+ *       {@link io.kanaal.stock.ChannelStockQueues}). Never paged: paging breaks last-value.</li>
  * </ul>
  *
  * <p>The JMS clients cache the queues they look up ({@link #cachedDestinations}).
@@ -43,8 +44,7 @@ public class BrokerConfiguration {
                 }
             }
             configuration.addAddressSetting("kanaal.#", redelivering(maxDeliveryAttempts));
-            configuration.addAddressSetting("kanaal.channel.*.stock", redelivering(maxDeliveryAttempts)
-                    .setDefaultLastValueQueue(true)
+            configuration.addAddressSetting(ChannelStockQueues.ADDRESS, redelivering(maxDeliveryAttempts)
                     .setAddressFullMessagePolicy(AddressFullMessagePolicy.BLOCK)
                     .setMaxSizeBytes(256L * 1024 * 1024));
         };

@@ -4,6 +4,7 @@ import io.kanaal.channel.Channels;
 import jakarta.jms.Connection;
 import jakarta.jms.InvalidDestinationException;
 import jakarta.jms.ConnectionFactory;
+import jakarta.jms.Destination;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
@@ -23,6 +24,7 @@ import java.util.stream.Stream;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.Processor;
+import org.apache.camel.Variable;
 import org.springframework.stereotype.Component;
 
 /**
@@ -38,6 +40,7 @@ public class DeadLetters implements Processor {
     public static final String FAILED_ROUTE = "kanaalFailedRoute";
     public static final String ATTEMPTS = "kanaalAttempts";
     public static final String FAILED_AT = "kanaalFailedAt";
+    private static final String FQQN_SEPARATOR = "::";
 
     private final ConnectionFactory connectionFactory;
     private final Channels channels;
@@ -61,10 +64,16 @@ public class DeadLetters implements Processor {
 
     /**
      * Marks a failed message with why and where it failed; returns the dead-letter queue to send it to.
-     * Called by the shared dead-letter route with the original message.
+     * Called by the shared dead-letter route with the original message. The queue it came from is the message's
+     * destination, unless the route named it in variable {@code consumedQueue}: a queue on a shared address
+     * (a channel's stock queue, {@code kanaal.channel.stock::kanaal.channel.<channel>.stock}), whose messages
+     * carry the address as their destination. A replay sends the message back to the queue in
+     * {@value #ORIGINAL_QUEUE}, by its qualified name when it has one, so that only that queue gets it.
      */
-    public String annotate(Exchange exchange, @Header("JMSDestination") Object destination) throws JMSException {
-        String queue = destination instanceof Queue q ? q.getQueueName() : String.valueOf(destination);
+    public String annotate(Exchange exchange, @Header("JMSDestination") Object destination,
+            @Variable("consumedQueue") String consumedQueue) throws JMSException {
+        String queue = consumedQueue != null ? consumedQueue
+                : destination instanceof Queue q ? q.getQueueName() : String.valueOf(destination);
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Integer attempts = exchange.getProperty(ATTEMPTS, Integer.class);
         var in = exchange.getIn();
@@ -73,7 +82,8 @@ public class DeadLetters implements Processor {
         in.setHeader(FAILED_ROUTE, exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class));
         in.setHeader(ATTEMPTS, attempts == null ? 1 : attempts);
         in.setHeader(FAILED_AT, Instant.now().toString());
-        return PREFIX + queue;
+        int qualified = queue.indexOf(FQQN_SEPARATOR);
+        return PREFIX + (qualified < 0 ? queue : queue.substring(qualified + FQQN_SEPARATOR.length()));
     }
 
     /**
@@ -141,11 +151,11 @@ public class DeadLetters implements Processor {
                 Message message;
                 while ((message = consumer.receive(500)) != null) {
                     if (replay) {
-                        String original = message.getStringProperty(ORIGINAL_QUEUE);
-                        if (original == null) {
-                            original = queue.substring(PREFIX.length());
-                        }
-                        try (MessageProducer producer = session.createProducer(session.createQueue(original))) {
+                        String original = originalQueue(message, queue);
+                        // a qualified name (address::queue) is a queue on a shared, multicast address (the channels'
+                        // stock queues): sent as to a topic, and only that queue gets it
+                        Destination back = original.contains(FQQN_SEPARATOR) ? session.createTopic(original) : session.createQueue(original);
+                        try (MessageProducer producer = session.createProducer(back)) {
                             producer.send(message);
                         }
                     }
@@ -156,6 +166,24 @@ public class DeadLetters implements Processor {
             return count;
         });
         return Map.of("queue", queue, replay ? "replayed" : "discarded", moved);
+    }
+
+    /**
+     * Where a dead letter goes back to: the queue Kanaal's dead-letter route named; for a message the broker
+     * dead-lettered itself (after too many rollbacks), the address and queue it names (qualified, so that a
+     * queue on a shared address gets it alone); otherwise the queue the dead-letter queue is named after.
+     */
+    private static String originalQueue(Message message, String deadLetterQueue) throws JMSException {
+        String original = message.getStringProperty(ORIGINAL_QUEUE);
+        if (original != null) {
+            return original;
+        }
+        String brokerQueue = message.getStringProperty("_AMQ_ORIG_QUEUE");
+        String brokerAddress = message.getStringProperty("_AMQ_ORIG_ADDRESS");
+        if (brokerQueue != null && brokerAddress != null) {
+            return brokerAddress.equals(brokerQueue) ? brokerQueue : brokerAddress + FQQN_SEPARATOR + brokerQueue;
+        }
+        return deadLetterQueue.substring(PREFIX.length());
     }
 
     private static void requireDeadLetterQueue(String queue) {

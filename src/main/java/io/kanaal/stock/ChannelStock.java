@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Array;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -269,6 +270,35 @@ public class ChannelStock {
         exchange.setVariable("channel", update.channel());
         exchange.setVariable("sku", update.sku());
         exchange.setVariable("encodedSku", update.encodedSku());
+    }
+
+    /**
+     * The updates grouped by SKU, in the order their SKUs first appear: what {@code stock-enqueue} sends as one
+     * message each.
+     */
+    public Collection<List<ChannelStockUpdate>> bySku(@Body List<ChannelStockUpdate> updates) {
+        Map<String, List<ChannelStockUpdate>> bySku = new LinkedHashMap<>();
+        updates.forEach(update -> bySku.computeIfAbsent(update.sku(), sku -> new ArrayList<>()).add(update));
+        return bySku.values();
+    }
+
+    /**
+     * Names a message's SKU and its channels in variables {@code sku} and {@code channels}
+     * ({@link ChannelStockQueues#channelsProperty}), for its headers.
+     */
+    public void messageVariables(@Body List<ChannelStockUpdate> updates, Exchange exchange) {
+        exchange.setVariable("sku", updates.get(0).sku());
+        exchange.setVariable("channels", ChannelStockQueues.channelsProperty(updates.stream().map(ChannelStockUpdate::channel).toList()));
+    }
+
+    /** This channel's update in a stock message (the channel's queue takes only messages that name it). */
+    public ChannelStockUpdate ownUpdate(@Body List<ChannelStockUpdate> updates, @Variable("channel") String channel) {
+        for (ChannelStockUpdate update : updates) {
+            if (update.channel().equals(channel)) {
+                return update;
+            }
+        }
+        throw new IllegalArgumentException("stock message without an update for channel " + channel + ": " + updates);
     }
 
     private void skipped(String channel, String reason) {

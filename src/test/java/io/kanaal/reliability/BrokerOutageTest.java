@@ -13,12 +13,8 @@ import io.kanaal.support.TestData;
 import jakarta.jms.Connection;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
-import jakarta.jms.MessageProducer;
-import jakarta.jms.Queue;
-import jakarta.jms.QueueBrowser;
 import jakarta.jms.Session;
 import jakarta.jms.TemporaryQueue;
-import jakarta.jms.TextMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,8 +23,6 @@ import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,10 +118,14 @@ class BrokerOutageTest {
 
     @Test
     @Order(1)
-    void theStandaloneBrokerKeepsOneMessagePerSkuOnAChannelStockQueue() throws Exception {
-        // config/artemis/broker.properties makes kanaal.channel.*.stock last-value queues; other queues are not
-        assertThat(sendThreeLevelsOfOneSku("kanaal.channel.lvq-probe.stock")).containsExactly("level-3");
-        assertThat(sendThreeLevelsOfOneSku("kanaal.lvq-probe.plain")).containsExactly("level-1", "level-2", "level-3");
+    void kanaalCreatedTheChannelsLastValueStockQueueOnTheStandaloneBroker() throws Exception {
+        // not in the broker's configuration: Kanaal creates each enabled channel's queue when it starts (ChannelStockQueues)
+        String queue = "kanaal.channel.shop.stock";
+        assertThat(queueAttribute(queue, "address")).isEqualTo("kanaal.channel.stock");
+        assertThat(queueAttribute(queue, "routingType")).isEqualTo("MULTICAST");
+        assertThat(queueAttribute(queue, "filter")).isEqualTo("kanaalChannels LIKE '%,shop,%'");
+        assertThat(queueAttribute(queue, "lastValue")).isEqualTo(true);
+        assertThat(queueAttribute(queue, "durable")).isEqualTo(true);
     }
 
     @Test
@@ -304,44 +302,28 @@ class BrokerOutageTest {
 
     // --- the broker's side, through its own client
 
-    private static List<String> sendThreeLevelsOfOneSku(String queueName) throws Exception {
-        try (ActiveMQConnectionFactory factory = broker.connectionFactory();
-             Connection connection = factory.createConnection()) {
-            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            Queue queue = session.createQueue(queueName);
-            MessageProducer producer = session.createProducer(queue);
-            for (int i = 1; i <= 3; i++) {
-                TextMessage message = session.createTextMessage("level-" + i);
-                message.setStringProperty("_AMQ_LVQ_NAME", "LVQ-PROBE-SKU");
-                producer.send(message);
-            }
-            List<String> onQueue = new ArrayList<>();
-            try (QueueBrowser browser = session.createBrowser(queue)) {
-                for (Enumeration<?> e = browser.getEnumeration(); e.hasMoreElements(); ) {
-                    onQueue.add(((TextMessage) e.nextElement()).getText());
-                }
-            }
-            return Collections.unmodifiableList(onQueue);
-        }
-    }
-
     /** Messages on a queue, those being delivered included, from the broker's management. */
     private static long messageCount(String queueName) throws Exception {
+        return ((Number) queueAttribute(queueName, "messageCount")).longValue();
+    }
+
+    /** An attribute of a queue, from the broker's management. */
+    private static Object queueAttribute(String queueName, String attribute) throws Exception {
         try (ActiveMQConnectionFactory factory = broker.connectionFactory();
              Connection connection = factory.createConnection()) {
             connection.start();
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
             TemporaryQueue replies = session.createTemporaryQueue();
             Message request = session.createMessage();
-            JMSManagementHelper.putAttribute(request, ResourceNames.QUEUE + queueName, "messageCount");
+            JMSManagementHelper.putAttribute(request, ResourceNames.QUEUE + queueName, attribute);
             request.setJMSReplyTo(replies);
             session.createProducer(session.createQueue("activemq.management")).send(request);
             try (MessageConsumer consumer = session.createConsumer(replies)) {
                 Message reply = consumer.receive(5_000);
                 assertThat(reply).as("management reply for " + queueName).isNotNull();
                 assertThat(JMSManagementHelper.hasOperationSucceeded(reply))
-                        .as("management: messageCount of " + queueName + ": " + JMSManagementHelper.getResult(reply)).isTrue();
-                return ((Number) JMSManagementHelper.getResult(reply)).longValue();
+                        .as("management: " + attribute + " of " + queueName + ": " + JMSManagementHelper.getResult(reply)).isTrue();
+                return JMSManagementHelper.getResult(reply);
             }
         }
     }
