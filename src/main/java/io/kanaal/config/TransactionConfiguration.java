@@ -65,6 +65,18 @@ public class TransactionConfiguration {
         return policy;
     }
 
+    /**
+     * A database transaction around the rest of a route ({@code transacted: ref: jdbcTransacted}): the order
+     * intake records an order's key, the order, its reservations and the channels' new quantities in one
+     * commit. Inside the route's broker transaction, and committed before it.
+     */
+    @Bean
+    SpringTransactionPolicy jdbcTransacted(JdbcTransactionManager transactionManager) {
+        SpringTransactionPolicy policy = new SpringTransactionPolicy(transactionManager);
+        policy.setPropagationBehaviorName("PROPAGATION_REQUIRED");
+        return policy;
+    }
+
     @Bean
     CamelContextConfiguration producerConnectionInRegistry(ProducerConnection producerConnection) {
         return new CamelContextConfiguration() {
