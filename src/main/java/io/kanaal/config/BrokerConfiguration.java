@@ -1,6 +1,7 @@
 package io.kanaal.config;
 
 import io.kanaal.stock.ChannelStockQueues;
+import jakarta.jms.ConnectionFactory;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
@@ -60,13 +61,17 @@ public class BrokerConfiguration {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessBeforeInitialization(Object bean, String beanName) {
-                Object target = bean instanceof CachingConnectionFactory caching ? caching.getTargetConnectionFactory() : bean;
-                if (target instanceof ActiveMQConnectionFactory artemis) {
+                if (bean instanceof ConnectionFactory factory && uncached(factory) instanceof ActiveMQConnectionFactory artemis) {
                     artemis.setCacheDestinations(true);
                 }
                 return bean;
             }
         };
+    }
+
+    /** The connection factory a Spring {@link CachingConnectionFactory} wraps, or the factory itself. */
+    public static ConnectionFactory uncached(ConnectionFactory factory) {
+        return factory instanceof CachingConnectionFactory caching ? caching.getTargetConnectionFactory() : factory;
     }
 
     private static AddressSettings redelivering(int maxDeliveryAttempts) {

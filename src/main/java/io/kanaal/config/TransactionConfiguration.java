@@ -36,8 +36,7 @@ public class TransactionConfiguration {
     @Bean(destroyMethod = "destroy")
     ProducerConnection producerConnection(ConnectionFactory connectionFactory,
             @Value("${kanaal.broker.producer-sessions}") int producerSessions) throws IOException {
-        ConnectionFactory target = connectionFactory instanceof CachingConnectionFactory caching
-                ? caching.getTargetConnectionFactory() : connectionFactory;
+        ConnectionFactory target = BrokerConfiguration.uncached(connectionFactory);
         if (target instanceof ActiveMQConnectionFactory artemis) {
             // a client of its own (its own server locator), configured alike: connection attempts of the
             // consumers' client must not hold up the producers' while the broker is down

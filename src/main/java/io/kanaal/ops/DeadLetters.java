@@ -1,6 +1,7 @@
 package io.kanaal.ops;
 
 import io.kanaal.channel.Channels;
+import io.kanaal.stock.ChannelStockQueues;
 import jakarta.jms.Connection;
 import jakarta.jms.InvalidDestinationException;
 import jakarta.jms.ConnectionFactory;
@@ -92,7 +93,7 @@ public class DeadLetters implements Processor {
      */
     public List<Map<String, Object>> list() {
         Map<String, Long> counts = new TreeMap<>();
-        Stream.concat(Stream.of("kanaal.erp.stock"), channels.enabledIds().stream().map(id -> "kanaal.channel." + id + ".stock"))
+        Stream.concat(Stream.of("kanaal.erp.stock"), channels.enabledIds().stream().map(ChannelStockQueues::queue))
                 .forEach(queue -> counts.put(PREFIX + queue, 0L));
         brokerQueues.messageCounts().forEach((queue, count) -> {
             if (queue.startsWith(PREFIX)) {

@@ -1,6 +1,7 @@
 package io.kanaal.stock;
 
 import io.kanaal.channel.Channels;
+import io.kanaal.config.BrokerConfiguration;
 import jakarta.jms.ConnectionFactory;
 import java.time.Duration;
 import java.util.Collection;
@@ -20,7 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.jms.connection.CachingConnectionFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -79,8 +79,7 @@ public class ChannelStockQueues implements InitializingBean {
 
     @Override
     public void afterPropertiesSet() throws Exception {
-        ConnectionFactory target = connectionFactory instanceof CachingConnectionFactory caching
-                ? caching.getTargetConnectionFactory() : connectionFactory;
+        ConnectionFactory target = BrokerConfiguration.uncached(connectionFactory);
         if (!(target instanceof ActiveMQConnectionFactory artemis)) {
             throw new IllegalStateException("the channels' stock queues need an Artemis broker, not " + target);
         }
