@@ -55,7 +55,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * {@code bench.watch} (print per-route exchange counts every 2 s), {@code bench.kanaal-args} (extra Kanaal arguments),
  * {@code bench.channel-batch=true} (the channels take several SKUs per call: {@code settings.batch-path}; the
  * ceiling still sends one POST per update and channel),
- * {@code bench.warmup-seconds} (default 120) at {@code bench.warmup-rate} (default 40), {@code bench.ceiling=false} (Kanaal only, no ratio) and
+ * {@code bench.warmup-seconds} (default 120) at {@code bench.warmup-rate} (default 40), then
+ * {@code bench.warmup-burst-seconds} (default 60; 0: none) at the highest of {@code bench.rates}, {@code bench.ceiling=false} (Kanaal only, no ratio) and
  * {@code bench.max-rate=0} (no overload phase), for quicker comparisons of Kanaal with itself.
  */
 public final class StockBenchmark {
@@ -69,6 +70,12 @@ public final class StockBenchmark {
     private final int maxRate = Integer.getInteger("bench.max-rate", 2500);
     private final int warmup = Integer.getInteger("bench.warmup-seconds", 120);
     private final int warmupRate = Integer.getInteger("bench.warmup-rate", 40);
+    /**
+     * The warm-up's last part, at the run's highest fixed rate: the JIT compiles the paths a busy Kanaal takes
+     * (queues backed up, every consumer busy) here rather than in the measured phases. After 120 s at 40/s
+     * the compilers still used about a core for the first 45 s at 400/s (jstat -compiler, 2026-12-01)
+     */
+    private final int warmupBurst = Integer.getInteger("bench.warmup-burst-seconds", 60);
     /** false: Kanaal's phases only, for a quicker comparison of Kanaal with itself (no ratio printed) */
     private final boolean withCeiling = !"false".equals(System.getProperty("bench.ceiling"));
     private final int totalUpdates;
@@ -91,7 +98,7 @@ public final class StockBenchmark {
             total += rate * seconds;
         }
         // twice: the ceiling's phases and Kanaal's (500 ceiling updates for its fixed phase), each with its warm-up
-        totalUpdates = 2 * (total + maxRate * seconds + warmupRate * warmup + 500 * seconds) + 10;
+        totalUpdates = 2 * (total + maxRate * seconds + warmupRate * warmup + burstRate() * warmupBurst + 500 * seconds) + 10;
     }
 
     public static void main(String[] args) {
@@ -148,7 +155,7 @@ public final class StockBenchmark {
                 try (Ceiling ceiling = new Ceiling(kanaal.getBean(ConnectionFactory.class), stubs)) {
                     IntFunction<HttpRequest> ceilingRequest = u -> HttpRequest.newBuilder(ceiling.uri())
                             .POST(HttpRequest.BodyPublishers.ofString(sku(u) + " " + u)).build();
-                    phase("ceiling", warmupRate, warmup, ceilingRequest).print(" (warm-up)");
+                    warmUp("ceiling", ceilingRequest);
                     phase("ceiling", 500, seconds, ceilingRequest).print("");
                     ceilingMax = phase("ceiling", maxRate, seconds, ceilingRequest);
                     ceilingMax.print(" (overload: max throughput)");
@@ -170,7 +177,7 @@ public final class StockBenchmark {
             if (Boolean.getBoolean("bench.watch")) {
                 watcher.start();
             }
-            phase("kanaal", warmupRate, warmup, kanaalRequest).print(" (warm-up)");
+            warmUp("kanaal", kanaalRequest);
             Phase kanaalMax = null;
             for (int rate : rates) {
                 phase("kanaal", rate, seconds, kanaalRequest).print("");
@@ -188,6 +195,21 @@ public final class StockBenchmark {
                     kanaalMax.deliveredPerSecond, 100 * kanaalMax.deliveredPerSecond / ceilingMax.deliveredPerSecond,
                     ceilingMax.deliveredPerSecond);
         }
+    }
+
+    private void warmUp(String target, IntFunction<HttpRequest> request) throws Exception {
+        phase(target, warmupRate, warmup, request).print(" (warm-up)");
+        if (warmupBurst > 0) {
+            phase(target, burstRate(), warmupBurst, request).print(" (warm-up, busy)");
+        }
+    }
+
+    /**
+     * The run's highest fixed rate (the overload phase's when there is none): high enough to keep Kanaal busy,
+     * not so high that its backlog outlasts the phase's wait for the channels
+     */
+    private int burstRate() {
+        return Arrays.stream(rates).max().orElse(maxRate);
     }
 
     private String sku(int update) {
