@@ -1,5 +1,6 @@
 package io.kanaal.channel;
 
+import io.kanaal.stock.ChannelStockQueues;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -131,6 +132,7 @@ public class ChannelRoutes implements ApplicationRunner {
         values.put("channel", id);
         values.put("baseUrl", channel.baseUrl());
         values.put("consumers", Integer.toString(channel.consumers()));
+        values.put("stockQueue", ChannelStockQueues.qualified(id));
         values.putIfAbsent("orderMapping", channel.type() + "/order.jsonata");
         return values;
     }
