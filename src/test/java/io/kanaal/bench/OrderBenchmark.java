@@ -52,7 +52,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * <p>Run: {@code ./mvnw -B -Pbench test-compile exec:exec -Dbench.main=io.kanaal.bench.OrderBenchmark}.
  * Options: {@code bench.order-rates} (default 250,500), {@code bench.order-max-rate} (default 1000),
  * {@code bench.seconds} (per phase, default 20), {@code bench.warmup-seconds} (default 120) at
- * {@code bench.warmup-rate} (default 40) orders/s, {@code bench.kanaal-args} (extra Kanaal arguments).
+ * {@code bench.warmup-rate} (default 40) orders/s, then {@code bench.warmup-burst-seconds} (default 60; 0: none)
+ * at the highest of {@code bench.order-rates}, {@code bench.kanaal-args} (extra Kanaal arguments).
  */
 public final class OrderBenchmark {
 
@@ -66,6 +67,8 @@ public final class OrderBenchmark {
     /** the same warm-up options as the stock benchmark: the JIT needs minutes on 2 cores */
     private final int warmup = Integer.getInteger("bench.warmup-seconds", 120);
     private final int warmupRate = Integer.getInteger("bench.warmup-rate", 40);
+    /** then, as in the stock benchmark, this long at the highest of the fixed rates, so the JIT is done before the phases */
+    private final int warmupBurst = Integer.getInteger("bench.warmup-burst-seconds", 60);
     private final int totalOrders;
     private final AtomicInteger nextOrder = new AtomicInteger();
     /** CPU of the embedded PostgreSQL, which runs outside this JVM */
@@ -80,7 +83,7 @@ public final class OrderBenchmark {
     private final AtomicInteger unifiedDuplicates = new AtomicInteger();
 
     private OrderBenchmark() {
-        int total = warmupRate * warmup + maxRate * seconds;
+        int total = warmupRate * warmup + burstRate() * warmupBurst + maxRate * seconds;
         for (int rate : rates) {
             total += rate * seconds;
         }
@@ -135,6 +138,9 @@ public final class OrderBenchmark {
             System.out.printf("%-7s %10s %8s %10s %11s %10s %12s %12s %12s %11s %10s%n", "offered", "accepted/s", "refused",
                     "unified/s", "duplicates", "missing", "others p50", "others p99", "others max", "cpu us/ord", "db us/ord");
             phase(port, warmupRate, warmup, " (warm-up)");
+            if (warmupBurst > 0) {
+                phase(port, burstRate(), warmupBurst, " (warm-up, busy)");
+            }
             for (int rate : rates) {
                 phase(port, rate, seconds, "");
             }
@@ -144,6 +150,11 @@ public final class OrderBenchmark {
             running.set(false);
             consumer.join(2000);
         }
+    }
+
+    /** The highest fixed rate (the overload phase's when there is none) */
+    private int burstRate() {
+        return Arrays.stream(rates).max().orElse(maxRate);
     }
 
     private Thread unifiedConsumer(ConnectionFactory factory, AtomicBoolean running) {
