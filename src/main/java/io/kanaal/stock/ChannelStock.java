@@ -5,7 +5,11 @@ import io.kanaal.channel.Channels;
 import io.kanaal.ops.DeadLetters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -23,6 +28,7 @@ import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * What each channel should show per SKU (desired) and what it was last told (delivered), in PostgreSQL.
@@ -34,6 +40,7 @@ import org.springframework.transaction.annotation.Transactional;
 public class ChannelStock {
 
     private final JdbcTemplate jdbc;
+    private final DataSource dataSource;
     private final Channels channels;
     private final MeterRegistry meters;
     private final DeliveryRecorder deliveries;
@@ -53,9 +60,10 @@ public class ChannelStock {
     /** A message queued longer ago than this is checked against the channel's current state before it is sent. */
     private final long recheckAfterMillis;
 
-    public ChannelStock(JdbcTemplate jdbc, Channels channels, MeterRegistry meters, DeliveryRecorder deliveries,
+    public ChannelStock(JdbcTemplate jdbc, DataSource dataSource, Channels channels, MeterRegistry meters, DeliveryRecorder deliveries,
             @Value("${kanaal.stock.recheck-after:500ms}") Duration recheckAfter) {
         this.jdbc = jdbc;
+        this.dataSource = dataSource;
         this.channels = channels;
         this.meters = meters;
         this.deliveries = deliveries;
@@ -82,37 +90,46 @@ public class ChannelStock {
      * an ERP level). Public, so that the call goes through this bean's proxy to the bean itself.
      */
     public List<ChannelStockUpdate> fanOutLocked(String sku) {
+        return withConnection(connection -> fanOut(connection, sku, null, null).updates());
+    }
+
+    /**
+     * A statement on this SKU, then the channels' new quantities for it ({@link #fanOut}), in one database
+     * round trip: outside a transaction both run in the one implicit transaction PostgreSQL gives the
+     * statements of a round trip, each seeing what was committed before it started. The stock ledger records
+     * an ERP level this way; its statement takes the SKU's lock, so the fan-out that follows counts every
+     * reservation committed before it.
+     *
+     * @param preceding the statement, run first; its update count is returned
+     * @param warehouse the quantities are computed only while the SKU's level recorded for this warehouse has
+     * @param version   this version (the level the statement recorded, or the same version again)
+     */
+    public FanOut fanOutAfter(Sql preceding, String sku, String warehouse, long version) {
+        return withConnection(connection -> fanOut(connection, sku, preceding, new Object[] {sku, warehouse, version}));
+    }
+
+    /** A statement and its parameters. */
+    public record Sql(String text, Object... params) {
+    }
+
+    /**
+     * @param precedingCount the update count of the statement run before the fan-out, or -1
+     * @param updates        one update per channel that does not show its new quantity yet
+     */
+    public record FanOut(int precedingCount, List<ChannelStockUpdate> updates) {
+    }
+
+    private FanOut fanOut(Connection connection, String sku, Sql preceding, Object[] ifVersion) throws SQLException {
         List<String> ids = channels.enabledIds();
         if (ids.isEmpty()) {
-            return List.of();
+            if (preceding == null) {
+                return new FanOut(-1, List.of());
+            }
+            try (PreparedStatement statement = connection.prepareStatement(preceding.text())) {
+                bind(statement, 1, preceding.params());
+                return new FanOut(statement.executeUpdate(), List.of());
+            }
         }
-        Map<String, Long> reserved = new HashMap<>();
-        Map<String, Long> unshipped = new HashMap<>();
-        Long[] erpStock = new Long[1];
-        // per channel: its open reservations, and those of its orders not shipped yet (a channel that
-        // counts its own orders stops counting one when it ships it)
-        jdbc.query("""
-                SELECT NULL, sum(quantity), 0 FROM erp_stock WHERE sku = ?
-                UNION ALL
-                SELECT r.channel, sum(r.quantity), sum(CASE WHEN o.status = 'shipped' THEN 0 ELSE r.quantity END)
-                  FROM reservation r
-                  LEFT JOIN channel_order o ON o.channel = r.channel AND o.channel_order_id = r.channel_order_id
-                 WHERE r.sku = ? AND r.released_at IS NULL GROUP BY r.channel
-                """, rs -> {
-                    String channel = rs.getString(1);
-                    long quantity = rs.getLong(2);
-                    if (channel == null) {
-                        erpStock[0] = rs.wasNull() ? null : quantity;
-                    } else {
-                        reserved.put(channel, quantity);
-                        unshipped.put(channel, rs.getLong(3));
-                    }
-                }, sku, sku);
-        if (erpStock[0] == null) {
-            ids.forEach(id -> skipped(id, "no-erp-stock"));
-            return List.of();
-        }
-        long available = erpStock[0] - reserved.values().stream().mapToLong(Long::longValue).sum();
         // the deliveries not in the table yet, read before it: one leaves the recorder only once the table has it
         Map<String, ChannelStockUpdate> held = new HashMap<>();
         for (String id : ids) {
@@ -121,48 +138,48 @@ public class ChannelStock {
                 held.put(id, delivered);
             }
         }
-        Integer[] quantities = ids.stream().map(id -> {
-            ChannelProperties channel = channels.get(id);
-            long own = channel.countsOwnOrders() ? unshipped.getOrDefault(id, 0L) : 0L;
-            return channel.listedQuantity(available + own);
-        }).toArray(Integer[]::new);
-        // the new desired quantities, and in the same statement every channel that does not show its
-        // quantity yet: a row the upsert changed comes from RETURNING, any other from the table as it was
-        List<ChannelStockUpdate> updates = jdbc.execute((ConnectionCallback<List<ChannelStockUpdate>>) connection -> {
-            Array channelArray = connection.createArrayOf("varchar", ids.toArray());
-            Array quantityArray = connection.createArrayOf("int4", quantities);
-            try (var statement = connection.prepareStatement("""
-                    WITH changed AS (
-                        INSERT INTO channel_stock (channel, sku, desired_quantity, desired_version)
-                        SELECT c, ?, q, nextval('channel_stock_version') FROM unnest(?::varchar[], ?::int4[]) AS t(c, q)
-                        ON CONFLICT (channel, sku) DO UPDATE
-                           SET desired_quantity = EXCLUDED.desired_quantity,
-                               desired_version = EXCLUDED.desired_version, desired_at = now()
-                         WHERE channel_stock.desired_quantity <> EXCLUDED.desired_quantity
-                        RETURNING channel, desired_quantity, desired_version, delivered_version)
-                    SELECT channel, desired_quantity, desired_version FROM changed
-                     WHERE delivered_version IS NULL OR delivered_version < desired_version
-                    UNION ALL
-                    SELECT s.channel, s.desired_quantity, s.desired_version FROM channel_stock s
-                     WHERE s.sku = ? AND s.channel = ANY (?::varchar[])
-                       AND (s.delivered_version IS NULL OR s.delivered_version < s.desired_version)
-                       AND NOT EXISTS (SELECT 1 FROM changed WHERE changed.channel = s.channel)
-                    ORDER BY channel
-                    """)) {
-                statement.setString(1, sku);
-                statement.setArray(2, channelArray);
-                statement.setArray(3, quantityArray);
-                statement.setString(4, sku);
-                statement.setArray(5, channelArray);
-                List<ChannelStockUpdate> rows = new ArrayList<>();
-                try (var rs = statement.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(new ChannelStockUpdate(rs.getString(1), sku, rs.getInt(2), rs.getLong(3), null));
+        List<ChannelProperties> configured = ids.stream().map(channels::get).toList();
+        Object[] channelArrays = {
+                connection.createArrayOf("varchar", ids.toArray()),
+                connection.createArrayOf("int4", configured.stream().map(ChannelProperties::safetyBuffer).toArray()),
+                connection.createArrayOf("int4", configured.stream().map(ChannelProperties::maxListed).toArray()),
+                connection.createArrayOf("bool", configured.stream().map(ChannelProperties::countsOwnOrders).toArray())};
+        String fanOut = FAN_OUT.formatted(ifVersion == null ? "" : IF_VERSION);
+        int precedingCount = -1;
+        List<ChannelStockUpdate> updates = new ArrayList<>();
+        boolean computed = true;
+        try (PreparedStatement statement = connection.prepareStatement(preceding == null ? fanOut : preceding.text() + ";\n" + fanOut)) {
+            int index = preceding == null ? 1 : bind(statement, 1, preceding.params());
+            index = bind(statement, index, sku, sku);
+            index = bind(statement, index, channelArrays);
+            if (ifVersion != null) {
+                index = bind(statement, index, ifVersion);
+            }
+            bind(statement, index, sku, sku);
+            if (preceding != null) {
+                statement.execute();
+                precedingCount = statement.getUpdateCount();
+                statement.getMoreResults();
+            } else {
+                statement.execute();
+            }
+            try (ResultSet rs = statement.getResultSet()) {
+                while (rs.next()) {
+                    String channel = rs.getString(1);
+                    if (channel == null) {
+                        computed = false;
+                    } else {
+                        updates.add(new ChannelStockUpdate(channel, sku, rs.getInt(2), rs.getLong(3), null));
                     }
                 }
-                return rows;
             }
-        });
+        }
+        if (!computed) {
+            if (ifVersion == null) {
+                ids.forEach(id -> skipped(id, "no-erp-stock"));
+            }
+            return new FanOut(precedingCount, List.of());
+        }
         // a delivery that is not in the table yet already told the channel
         updates.removeIf(update -> {
             ChannelStockUpdate delivered = held.get(update.channel());
@@ -170,7 +187,83 @@ public class ChannelStock {
         });
         List<String> toSend = updates.stream().map(ChannelStockUpdate::channel).toList();
         ids.stream().filter(id -> !toSend.contains(id)).forEach(id -> skipped(id, "unchanged"));
-        return updates;
+        return new FanOut(precedingCount, updates);
+    }
+
+    /**
+     * Per channel its new desired quantity from the SKU's available-to-sell: the ERP's stock less the open
+     * reservations, plus those of the channel's own unshipped orders when it counts them itself, less its
+     * safety buffer, at most its maximum, never negative; set in the same statement, which also gives every
+     * channel that does not show its quantity yet (a row the upsert changed from RETURNING, any other from the
+     * table as it was), and one row of nulls when nothing was computed (no ERP stock, or not the version given).
+     */
+    private static final String FAN_OUT = """
+            WITH stock AS (
+                SELECT sum(quantity) AS erp FROM erp_stock WHERE sku = ?
+            ), open AS (
+                SELECT r.channel, sum(r.quantity) AS reserved,
+                       sum(CASE WHEN o.status = 'shipped' THEN 0 ELSE r.quantity END) AS unshipped
+                  FROM reservation r
+                  LEFT JOIN channel_order o ON o.channel = r.channel AND o.channel_order_id = r.channel_order_id
+                 WHERE r.sku = ? AND r.released_at IS NULL GROUP BY r.channel
+            ), target AS (
+                SELECT c.channel,
+                       greatest(0, least(s.erp - (SELECT coalesce(sum(reserved), 0) FROM open) - c.buffer
+                                         + CASE WHEN c.counts_own THEN coalesce(o.unshipped, 0) ELSE 0 END,
+                                         c.max_listed))::int4 AS quantity
+                  FROM unnest(?::varchar[], ?::int4[], ?::int4[], ?::bool[]) AS c(channel, buffer, max_listed, counts_own)
+                 CROSS JOIN stock s
+                  LEFT JOIN open o ON o.channel = c.channel
+                 WHERE s.erp IS NOT NULL%s
+            ), changed AS (
+                INSERT INTO channel_stock (channel, sku, desired_quantity, desired_version)
+                SELECT channel, ?, quantity, nextval('channel_stock_version') FROM target
+                ON CONFLICT (channel, sku) DO UPDATE
+                   SET desired_quantity = EXCLUDED.desired_quantity,
+                       desired_version = EXCLUDED.desired_version, desired_at = now()
+                 WHERE channel_stock.desired_quantity <> EXCLUDED.desired_quantity
+                RETURNING channel, desired_quantity, desired_version, delivered_version)
+            SELECT channel, desired_quantity, desired_version FROM changed
+             WHERE delivered_version IS NULL OR delivered_version < desired_version
+            UNION ALL
+            SELECT s.channel, s.desired_quantity, s.desired_version FROM channel_stock s
+             WHERE s.sku = ? AND s.channel IN (SELECT channel FROM target)
+               AND (s.delivered_version IS NULL OR s.delivered_version < s.desired_version)
+               AND NOT EXISTS (SELECT 1 FROM changed WHERE changed.channel = s.channel)
+            UNION ALL
+            SELECT NULL, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM target)
+            ORDER BY 1
+            """;
+
+    private static final String IF_VERSION = """
+
+                   AND EXISTS (SELECT 1 FROM erp_stock WHERE sku = ? AND warehouse = ? AND version = ?)""";
+
+    private static int bind(PreparedStatement statement, int index, Object... values) throws SQLException {
+        for (Object value : values) {
+            // a null's type comes from the statement's cast (asking the driver for it would be a round trip)
+            if (value == null) {
+                statement.setNull(index++, Types.NULL);
+            } else {
+                statement.setObject(index++, value);
+            }
+        }
+        return index;
+    }
+
+    /**
+     * The connection of the current database transaction, or else one of the pool's for this work alone (not
+     * bound to the broker transaction around the caller, which would hold it until the broker commits).
+     */
+    private <T> T withConnection(ConnectionCallback<T> work) {
+        if (TransactionSynchronizationManager.hasResource(dataSource)) {
+            return jdbc.execute(work);
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            return work.doInConnection(connection);
+        } catch (SQLException e) {
+            throw jdbc.getExceptionTranslator().translate("channel stock fan-out", null, e);
+        }
     }
 
     /**

@@ -8,7 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The last stock level the ERP reported per SKU and warehouse, in PostgreSQL. Stale data never wins:
@@ -21,12 +22,15 @@ public class StockLedger {
     private static final Logger log = LoggerFactory.getLogger(StockLedger.class);
 
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
     private final Reservations reservations;
     private final ChannelStock channelStock;
     private final Counter stale;
 
-    public StockLedger(JdbcTemplate jdbc, Reservations reservations, ChannelStock channelStock, MeterRegistry meters) {
+    public StockLedger(JdbcTemplate jdbc, PlatformTransactionManager transactionManager, Reservations reservations,
+            ChannelStock channelStock, MeterRegistry meters) {
         this.jdbc = jdbc;
+        this.transactions = new TransactionTemplate(transactionManager);
         this.reservations = reservations;
         this.channelStock = channelStock;
         this.stale = Counter.builder("kanaal.erp.stock.stale")
@@ -39,7 +43,8 @@ public class StockLedger {
      * of this SKU by the orders the level already includes, in the same transaction: at no moment does an
      * order count both in the ERP's stock and in the reservation ledger. When the SKU's available-to-sell
      * may have changed, the channels' new quantities are computed in that same transaction, under the same
-     * lock ({@link ChannelStock#fanOut}): one database commit per level.
+     * lock ({@link ChannelStock#fanOut}): one database commit per level, and for a level that includes no
+     * orders one round trip ({@link ChannelStock#fanOutAfter}).
      *
      * <p>A level that is not newer than the one recorded changes nothing. When it is the same version again,
      * the channels that do not show their quantity yet still get it: that is what a message needs whose
@@ -50,10 +55,35 @@ public class StockLedger {
      *
      * @return each channel's new quantity, for the channels that do not show it yet; none for an older level
      */
-    @Transactional
     public List<ChannelStockUpdate> record(StockLevel level) {
-        // the SKU's lock first (the FROM clause runs before the row is inserted), in the same round trip
-        int updated = jdbc.update("""
+        if (!level.includedOrders().isEmpty()) {
+            return transactions.execute(status -> recordReleasing(level));
+        }
+        ChannelStock.FanOut fanOut = channelStock.fanOutAfter(upsert(level), level.sku(), level.warehouseOrDefault(), level.version());
+        if (fanOut.precedingCount() == 0) {
+            dropped(level);
+        }
+        return fanOut.updates();
+    }
+
+    private List<ChannelStockUpdate> recordReleasing(StockLevel level) {
+        ChannelStock.Sql upsert = upsert(level);
+        int updated = jdbc.update(upsert.text(), upsert.params());
+        int released = reservations.release(level.sku(), level.includedOrders(), "erp-stock");
+        if (updated == 0) {
+            dropped(level);
+            Long recorded = jdbc.queryForObject("SELECT max(version) FROM erp_stock WHERE sku = ? AND warehouse = ?",
+                    Long.class, level.sku(), level.warehouseOrDefault());
+            if (released == 0 && (recorded == null || recorded != level.version())) {
+                return List.of();
+            }
+        }
+        return channelStock.fanOutLocked(level.sku());
+    }
+
+    /** The level's upsert, which takes the SKU's lock first (the FROM clause runs before the row is inserted). */
+    private static ChannelStock.Sql upsert(StockLevel level) {
+        return new ChannelStock.Sql("""
                 INSERT INTO erp_stock (sku, warehouse, quantity, version, source_timestamp, received_at)
                 SELECT ?::varchar, ?::varchar, ?::int4, ?::int8, ?::timestamptz, now()
                   FROM (SELECT pg_advisory_xact_lock(hashtext(?))) AS locked
@@ -65,17 +95,11 @@ public class StockLedger {
                 level.sku(), level.warehouseOrDefault(), level.quantity(), level.version(),
                 level.timestamp() == null ? null : Timestamp.from(level.timestamp().toInstant()),
                 level.sku());
-        int released = reservations.release(level.sku(), level.includedOrders(), "erp-stock");
-        if (updated == 0) {
-            stale.increment();
-            log.info("Stale stock level dropped: sku={} warehouse={} version={}",
-                    level.sku(), level.warehouseOrDefault(), level.version());
-            Long recorded = jdbc.queryForObject("SELECT max(version) FROM erp_stock WHERE sku = ? AND warehouse = ?",
-                    Long.class, level.sku(), level.warehouseOrDefault());
-            if (released == 0 && (recorded == null || recorded != level.version())) {
-                return List.of();
-            }
-        }
-        return channelStock.fanOutLocked(level.sku());
+    }
+
+    private void dropped(StockLevel level) {
+        stale.increment();
+        log.info("Stale stock level dropped: sku={} warehouse={} version={}",
+                level.sku(), level.warehouseOrDefault(), level.version());
     }
 }

@@ -15,9 +15,11 @@ import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.apache.camel.test.spring.junit5.UseAdviceWith;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -36,12 +38,13 @@ class StockFanoutRouteTest {
         registry.add("kanaal.broker.acceptor", () -> "");
         registry.add("spring.artemis.embedded.server-id", () -> "9");
         registry.add("kanaal.channels.sandbox.enabled", () -> "false");
-        for (String channel : new String[] {"alpha", "beta"}) {
+        for (String channel : new String[] {"alpha", "beta", "gamma"}) {
             registry.add("kanaal.channels." + channel + ".type", () -> "rest");
             registry.add("kanaal.channels." + channel + ".base-url", () -> "http://127.0.0.1:9/" + channel);
         }
         registry.add("kanaal.channels.alpha.safety-buffer", () -> "3");
         registry.add("kanaal.channels.beta.max-listed", () -> "5");
+        registry.add("kanaal.channels.gamma.counts-own-orders", () -> "true");
     }
 
     @Autowired
@@ -50,29 +53,34 @@ class StockFanoutRouteTest {
     @Autowired
     ProducerTemplate producer;
 
+    @Autowired
+    JdbcTemplate jdbc;
+
+    MockEndpoint sent;
+
+    @BeforeEach
+    void adviseOnce() throws Exception {
+        if (!camel.getStatus().isStarted()) {
+            AdviceWith.adviceWith(camel, "stock-fanout", route -> route.replaceFromWith("direct:erp-stock"));
+            AdviceWith.adviceWith(camel, "stock-enqueue",
+                    route -> route.weaveByToUri("jms:topic:kanaal.channel.stock*").replace().to("mock:channel-stock"));
+            camel.start();
+        }
+        sent = camel.getEndpoint("mock:channel-stock", MockEndpoint.class);
+        sent.reset();
+    }
+
     @Test
     void oneMessagePerSkuCarriesEachChannelsQuantityNamesTheChannelsAndIsKeyedBySku() throws Exception {
-        AdviceWith.adviceWith(camel, "stock-fanout", route -> route.replaceFromWith("direct:erp-stock"));
-        AdviceWith.adviceWith(camel, "stock-enqueue",
-                route -> route.weaveByToUri("jms:topic:kanaal.channel.stock*").replace().to("mock:channel-stock"));
-        camel.start();
-        MockEndpoint sent = camel.getEndpoint("mock:channel-stock", MockEndpoint.class);
         sent.expectedMessageCount(1);
 
         producer.sendBody("direct:erp-stock", "{\"sku\":\"FANOUT-1\",\"quantity\":12,\"sequence\":1}");
 
         sent.assertIsSatisfied();
         Exchange message = sent.getReceivedExchanges().get(0);
-        JsonNode updates = new ObjectMapper().readTree(message.getMessage().getBody(String.class));
-        assertThat(updates).hasSize(2);
-        Map<String, Integer> quantities = new HashMap<>();
-        updates.forEach(update -> {
-            assertThat(update.get("sku").asText()).isEqualTo("FANOUT-1");
-            quantities.put(update.get("channel").asText(), update.get("quantity").asInt());
-        });
         // alpha keeps a safety buffer of 3, beta lists 5 at most
-        assertThat(quantities).isEqualTo(Map.of("alpha", 9, "beta", 5));
-        assertThat(message.getMessage().getHeader("kanaalChannels")).isEqualTo(",alpha,beta,");
+        assertThat(quantities(message, "FANOUT-1")).isEqualTo(Map.of("alpha", 9, "beta", 5, "gamma", 12));
+        assertThat(message.getMessage().getHeader("kanaalChannels")).isEqualTo(",alpha,beta,gamma,");
         assertThat(message.getMessage().getHeader("_AMQ_LVQ_NAME")).isEqualTo("FANOUT-1");
         assertThat(message.getMessage().getHeader("JMSXGroupID")).isEqualTo("FANOUT-1");
 
@@ -81,7 +89,58 @@ class StockFanoutRouteTest {
         sent.expectedMessageCount(0);
         producer.sendBody("direct:erp-stock", "{\"sku\":\"FANOUT-1\",\"quantity\":99,\"sequence\":0}");
         sent.assertIsSatisfied(500);
-
     }
 
+    @Test
+    void openReservationsCountOnEveryChannelButAChannelThatCountsItsOwnOrdersGetsItsUnshippedOnesBack() throws Exception {
+        String sku = "FANOUT-2";
+        order("gamma", "G-1", sku, 2, null);
+        order("alpha", "A-1", sku, 1, null);
+        order("beta", "B-1", sku, 4, "erp-stock");
+        sent.expectedMessageCount(1);
+
+        producer.sendBody("direct:erp-stock", "{\"sku\":\"" + sku + "\",\"quantity\":12,\"sequence\":1}");
+
+        sent.assertIsSatisfied();
+        // 12 less the 3 open units (B-1's reservation ended); gamma subtracts its own open order itself
+        assertThat(quantities(sent.getReceivedExchanges().get(0), sku)).isEqualTo(Map.of("alpha", 6, "beta", 5, "gamma", 11));
+
+        // once gamma ships its order it no longer counts it: Kanaal subtracts it for gamma too
+        jdbc.update("UPDATE channel_order SET status = 'shipped' WHERE channel = 'gamma' AND channel_order_id = 'G-1'");
+        sent.reset();
+        sent.expectedMessageCount(1);
+        producer.send("direct:stock-recompute", exchange -> exchange.setVariable("sku", sku));
+        sent.assertIsSatisfied();
+        // (alpha and beta again: nothing delivered them here, so they still do not show their quantities)
+        assertThat(quantities(sent.getReceivedExchanges().get(0), sku)).isEqualTo(Map.of("alpha", 6, "beta", 5, "gamma", 9));
+    }
+
+    @Test
+    void aSkuTheErpHasNotReportedGetsNoQuantity() throws Exception {
+        order("alpha", "A-3", "FANOUT-3", 1, null);
+        sent.expectedMessageCount(0);
+
+        producer.send("direct:stock-recompute", exchange -> exchange.setVariable("sku", "FANOUT-3"));
+
+        sent.assertIsSatisfied(500);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM channel_stock WHERE sku = 'FANOUT-3'", Integer.class)).isZero();
+    }
+
+    private void order(String channel, String id, String sku, int quantity, String releasedBy) {
+        jdbc.update("INSERT INTO channel_order (channel, channel_order_id, canonical) VALUES (?, ?, '{}'::jsonb)", channel, id);
+        jdbc.update("""
+                INSERT INTO reservation (channel, channel_order_id, sku, quantity, released_at, released_by)
+                VALUES (?, ?, ?, ?, CASE WHEN ?::varchar IS NULL THEN NULL ELSE now() END, ?)
+                """, channel, id, sku, quantity, releasedBy, releasedBy);
+    }
+
+    private static Map<String, Integer> quantities(Exchange message, String sku) throws Exception {
+        JsonNode updates = new ObjectMapper().readTree(message.getMessage().getBody(String.class));
+        Map<String, Integer> quantities = new HashMap<>();
+        updates.forEach(update -> {
+            assertThat(update.get("sku").asText()).isEqualTo(sku);
+            quantities.put(update.get("channel").asText(), update.get("quantity").asInt());
+        });
+        return quantities;
+    }
 }
