@@ -35,10 +35,4 @@ public record ChannelProperties(
         settings = settings == null ? Map.of() : Map.copyOf(settings);
         listings = listings == null ? Map.of() : Map.copyOf(listings);
     }
-
-    /** The quantity this channel may show for the given available stock: buffer off, capped, never negative. */
-    public int listedQuantity(long available) {
-        long listed = Math.min(available - safetyBuffer, maxListed);
-        return (int) Math.max(0, listed);
-    }
 }
