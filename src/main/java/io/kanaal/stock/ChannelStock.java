@@ -198,6 +198,7 @@ public class ChannelStock {
      * table as it was), and one row of nulls when nothing was computed (no ERP stock, or not the version given).
      */
     private static final String FAN_OUT = """
+            -- channel stock fan-out (as ops see it in pg_stat_activity, whose query text ends after 1 kB)
             WITH stock AS (
                 SELECT sum(quantity) AS erp FROM erp_stock WHERE sku = ?
             ), open AS (

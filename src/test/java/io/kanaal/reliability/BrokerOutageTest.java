@@ -148,8 +148,10 @@ class BrokerOutageTest {
         await("levels fanned out to the channel's queue").atMost(Duration.ofSeconds(30))
                 .until(() -> fannedOut(queued, 50 - SAFETY_BUFFER));
 
-        // a level caught in the fan-out after its database commit, before its broker commit: the test holds
-        // the channel_stock row, so the fan-out waits there (the ledger has already recorded the level)
+        // a level caught in the fan-out: the test holds the channel_stock row, so the fan-out's database
+        // statement waits; once the broker is killed the test lets it go, the level is recorded and committed,
+        // and the broker transaction that should queue its channel message fails: the level comes again after
+        // the restart, at the version the ledger already has, and must still reach the channel
         String caught = beforeOutage.get(0);
         DataSource dataSource = kanaal.getBean(DataSource.class);
         try (java.sql.Connection lock = dataSource.getConnection()) {
@@ -283,7 +285,7 @@ class BrokerOutageTest {
         try (java.sql.Connection connection = dataSource.getConnection();
              PreparedStatement waiting = connection.prepareStatement("""
                      SELECT count(*) FROM pg_stat_activity
-                      WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO channel_stock%'
+                      WHERE wait_event_type = 'Lock' AND query LIKE '%channel stock fan-out%'
                         AND pid <> pg_backend_pid()
                      """);
              var rows = waiting.executeQuery()) {
