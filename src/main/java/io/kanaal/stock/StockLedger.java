@@ -3,7 +3,10 @@ package io.kanaal.stock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -53,9 +56,28 @@ public class StockLedger {
      * broker marking it redelivered, which after a crash it does only when it persists delivery counts. An
      * older level sends nothing.
      *
-     * @return each channel's new quantity, for the channels that do not show it yet; none for an older level
+     * <p>The levels of a message are recorded one after the other, each in its own database transaction,
+     * committed before the message's broker transaction: a message that comes again finds the levels it
+     * recorded at the same version, and the channels that do not show them yet still get them.
+     *
+     * @return each channel's new quantity, for the channels that do not show it yet (none for an older
+     *         level), the last one per channel and SKU, in the order of the levels
      */
-    public List<ChannelStockUpdate> record(StockLevel level) {
+    public List<ChannelStockUpdate> record(StockLevels message) {
+        if (message.levels().size() == 1) {
+            return record(message.levels().get(0));
+        }
+        // per channel and SKU the last quantity computed (two warehouses' levels of one SKU give two)
+        Map<String, ChannelStockUpdate> updates = new LinkedHashMap<>();
+        for (StockLevel level : message.levels()) {
+            for (ChannelStockUpdate update : record(level)) {
+                updates.put(update.channel() + '\n' + update.sku(), update);
+            }
+        }
+        return new ArrayList<>(updates.values());
+    }
+
+    private List<ChannelStockUpdate> record(StockLevel level) {
         if (!level.includedOrders().isEmpty()) {
             return transactions.execute(status -> recordReleasing(level));
         }

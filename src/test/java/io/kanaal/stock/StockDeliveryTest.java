@@ -6,14 +6,25 @@ import static org.awaitility.Awaitility.await;
 import io.kanaal.support.BolContract;
 import io.kanaal.support.ChannelStub;
 import io.kanaal.support.KanaalIntegrationTest;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /** ERP stock reaches every channel in the channel's own format, through its API, current and never stale. */
 class StockDeliveryTest extends KanaalIntegrationTest {
+
+    @Autowired
+    MeterRegistry meters;
 
     @Test
     void everyChannelGetsItsOwnQuantityInItsOwnFormat() {
@@ -107,6 +118,50 @@ class StockDeliveryTest extends KanaalIntegrationTest {
                 "SELECT delivered_quantity FROM channel_stock WHERE channel = 'shop' AND sku = ?", Integer.class, sku) != null
                 && jdbc.queryForObject("SELECT delivered_quantity FROM channel_stock WHERE channel = 'shop' AND sku = ?",
                 Integer.class, sku) == 8);
+    }
+
+    @Test
+    void levelsPushedByManyRequestsAtOnceAllArriveAndTheNewestOfASkuWins() throws Exception {
+        // requests that arrive while another one's broker transaction commits share the next one (group commit)
+        String shared = newSku();
+        List<String> own = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            own.add(newSku());
+        }
+        DistributionSummary groups = meters.get("kanaal.erp.stock.group.requests").summary();
+        double requestsBefore = groups.totalAmount();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < own.size(); i++) {
+                String body = batch(level(own.get(i), 10 + i, 1), level(shared, 50 + i, i + 1));
+                answers.add(pool.submit(() -> post("/api/v1/stock", body)));
+            }
+            for (Future<HttpResponse<String>> answer : answers) {
+                HttpResponse<String> response = answer.get(30, TimeUnit.SECONDS);
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+                assertThat(response.body()).contains("\"accepted\":2,\"rejected\":0");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(groups.totalAmount() - requestsBefore).as("requests queued through the group commit").isEqualTo(24);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            for (int i = 0; i < own.size(); i++) {
+                assertThat(delivered("shop", own.get(i))).as(own.get(i)).isEqualTo(10 + i - 2);
+            }
+            // sequence 24 is the newest of the shared SKU, whichever request carried it first
+            assertThat(delivered("shop", shared)).isEqualTo(73 - 2);
+            assertThat(delivered("bol-test", shared)).isEqualTo(73 - 1);
+            assertThat(delivered("market", shared)).isEqualTo(73);
+        });
+    }
+
+    private Integer delivered(String channel, String sku) {
+        List<Integer> quantities = jdbc.queryForList(
+                "SELECT delivered_quantity FROM channel_stock WHERE channel = ? AND sku = ?", Integer.class, channel, sku);
+        return quantities.isEmpty() ? null : quantities.get(0);
     }
 
     @Test

@@ -116,6 +116,23 @@ class StockFanoutRouteTest {
     }
 
     @Test
+    void aMessageOfSeveralLevelsGivesOneChannelMessagePerSkuWithItsNewestQuantity() throws Exception {
+        // what the ERP API queues for requests that arrived together (a single level is a message of one)
+        sent.expectedMessageCount(2);
+
+        producer.sendBody("direct:erp-stock", """
+                [{"sku":"FANOUT-4","quantity":20,"sequence":1},{"sku":"FANOUT-5","quantity":7,"sequence":1},
+                 {"sku":"FANOUT-4","quantity":15,"sequence":2},{"sku":"FANOUT-5","quantity":99,"sequence":0}]""");
+
+        sent.assertIsSatisfied();
+        assertThat(sent.getReceivedExchanges()).extracting(e -> e.getMessage().getHeader("_AMQ_LVQ_NAME"))
+                .containsExactly("FANOUT-4", "FANOUT-5");
+        // FANOUT-4's second level replaced its first; FANOUT-5's level of sequence 0 is older than the one before it
+        assertThat(quantities(sent.getReceivedExchanges().get(0), "FANOUT-4")).isEqualTo(Map.of("alpha", 12, "beta", 5, "gamma", 15));
+        assertThat(quantities(sent.getReceivedExchanges().get(1), "FANOUT-5")).isEqualTo(Map.of("alpha", 4, "beta", 5, "gamma", 7));
+    }
+
+    @Test
     void aSkuTheErpHasNotReportedGetsNoQuantity() throws Exception {
         order("alpha", "A-3", "FANOUT-3", 1, null);
         sent.expectedMessageCount(0);
