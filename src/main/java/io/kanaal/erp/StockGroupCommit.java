@@ -163,11 +163,17 @@ public class StockGroupCommit {
                 group.add(request);
                 levels.addAll(request.levels);
             }
-            Exchange sent = producer.send(SEND, exchange -> {
-                exchange.getMessage().setBody(levels);
-                exchange.setVariable("client", client);
-            });
-            Exception failure = sent.getException();
+            Exception failure;
+            try {
+                Exchange sent = producer.send(SEND, exchange -> {
+                    exchange.getMessage().setBody(levels);
+                    exchange.setVariable("client", client);
+                });
+                failure = sent.getException();
+            } catch (RuntimeException e) {
+                // every request of the group hears of it, not only the one whose thread sent it
+                failure = e;
+            }
             for (Request request : group) {
                 request.failure = failure;
                 request.done = true;
