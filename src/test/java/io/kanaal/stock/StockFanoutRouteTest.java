@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanaal.KanaalApplication;
 import io.kanaal.support.TestData;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -45,6 +46,8 @@ class StockFanoutRouteTest {
         registry.add("kanaal.channels.alpha.safety-buffer", () -> "3");
         registry.add("kanaal.channels.beta.max-listed", () -> "5");
         registry.add("kanaal.channels.gamma.counts-own-orders", () -> "true");
+        // the reconciliation runs when a test calls it
+        registry.add("kanaal.stock.reconcile-every", () -> "3600000");
     }
 
     @Autowired
@@ -55,6 +58,9 @@ class StockFanoutRouteTest {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @Autowired
+    jakarta.jms.ConnectionFactory connectionFactory;
 
     MockEndpoint sent;
 
@@ -130,6 +136,35 @@ class StockFanoutRouteTest {
         // FANOUT-4's second level replaced its first; FANOUT-5's level of sequence 0 is older than the one before it
         assertThat(quantities(sent.getReceivedExchanges().get(0), "FANOUT-4")).isEqualTo(Map.of("alpha", 12, "beta", 5, "gamma", 15));
         assertThat(quantities(sent.getReceivedExchanges().get(1), "FANOUT-5")).isEqualTo(Map.of("alpha", 4, "beta", 5, "gamma", 7));
+    }
+
+    @Test
+    void aQuantityStillNotDeliveredLongAfterItWasSetIsQueuedAgainOnceOnChannelsAtRest() throws Exception {
+        String sku = "FANOUT-6";
+        sent.expectedMessageCount(1);
+        producer.sendBody("direct:erp-stock", "{\"sku\":\"" + sku + "\",\"quantity\":8,\"sequence\":1}");
+        sent.assertIsSatisfied();
+        // the message went to the mock, not to the channels: as if an older one had replaced it in their queues
+        jdbc.update("UPDATE channel_stock SET desired_at = now() - interval '2 minutes' WHERE sku = ?", sku);
+        // gamma is not at rest: a dead letter of its stock queue waits for ops
+        try (jakarta.jms.Connection connection = connectionFactory.createConnection();
+             jakarta.jms.Session session = connection.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE)) {
+            session.createProducer(session.createQueue("DLQ.kanaal.channel.gamma.stock")).send(session.createTextMessage("[]"));
+        }
+
+        sent.reset();
+        producer.sendBody("direct:stock-reconcile", null);
+
+        List<Exchange> again = sent.getReceivedExchanges().stream()
+                .filter(e -> sku.equals(e.getMessage().getHeader("_AMQ_LVQ_NAME"))).toList();
+        assertThat(again).hasSize(1);
+        assertThat(quantities(again.get(0), sku)).isEqualTo(Map.of("alpha", 5, "beta", 5));
+        assertThat(again.get(0).getMessage().getHeader("kanaalChannels")).isEqualTo(",alpha,beta,");
+
+        // once per quantity
+        sent.reset();
+        producer.sendBody("direct:stock-reconcile", null);
+        assertThat(sent.getReceivedExchanges()).noneMatch(e -> sku.equals(e.getMessage().getHeader("_AMQ_LVQ_NAME")));
     }
 
     @Test
