@@ -261,7 +261,18 @@ public class ChannelStock {
             return jdbc.execute(work);
         }
         try (Connection connection = dataSource.getConnection()) {
-            return work.doInConnection(connection);
+            if (connection.getAutoCommit()) {
+                return work.doInConnection(connection);
+            }
+            // a pool configured without auto-commit: this work is its own transaction all the same
+            try {
+                T result = work.doInConnection(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
         } catch (SQLException e) {
             throw jdbc.getExceptionTranslator().translate("channel stock fan-out", null, e);
         }
