@@ -3,13 +3,16 @@ package io.kanaal.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kanaal.support.ChannelStub;
 import io.kanaal.support.ChannelStub.Reply;
+import io.kanaal.support.ChannelStub;
 import io.kanaal.support.StandaloneKanaal;
 import io.kanaal.support.TestData;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.junit.jupiter.api.AfterAll;
@@ -17,7 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
+import org.quartz.utils.ConnectionProvider;
+import org.quartz.utils.DBConnectionManager;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.datasource.DataSourceUtils;
 
 /**
  * Two Kanaal instances with the {@code cluster} profile on one PostgreSQL, both with the same channel polling
@@ -65,6 +71,7 @@ class ClusteredPollerTest {
             ConfigurableApplicationContext polling = byA >= byB ? a : b;
             ConfigurableApplicationContext other = polling == a ? b : a;
             long otherBefore = jobsExecuted(other);
+            quartzConnectsThrough(other);
             long closed = System.nanoTime();
             polling.close();
             long stopped = System.nanoTime();
@@ -78,6 +85,46 @@ class ClusteredPollerTest {
             a.close();
             b.close();
         }
+    }
+
+    /**
+     * Both instances run in this JVM, where Quartz keeps one connection provider per scheduler name
+     * ({@code springTxDataSource.kanaal}, {@code springNonTxDataSource.kanaal}, registered by Spring's
+     * LocalDataSourceJobStore): the instance started last registered its pool for both. When that instance
+     * stopped, the other one's scheduler fired and checked in through the closed pool and never polled again
+     * (no poll in the 23 s after the polling instance stopped, whenever the second one started was polling).
+     * Before an instance stops, the other's pool is registered again, as it would be in a JVM of its own.
+     */
+    private static void quartzConnectsThrough(ConfigurableApplicationContext kanaal) {
+        DataSource dataSource = kanaal.getBean(DataSource.class);
+        DBConnectionManager.getInstance().addConnectionProvider("springTxDataSource.kanaal", new ConnectionProvider() {
+            @Override
+            public Connection getConnection() throws SQLException {
+                return DataSourceUtils.doGetConnection(dataSource);
+            }
+
+            @Override
+            public void shutdown() {
+            }
+
+            @Override
+            public void initialize() {
+            }
+        });
+        DBConnectionManager.getInstance().addConnectionProvider("springNonTxDataSource.kanaal", new ConnectionProvider() {
+            @Override
+            public Connection getConnection() throws SQLException {
+                return dataSource.getConnection();
+            }
+
+            @Override
+            public void shutdown() {
+            }
+
+            @Override
+            public void initialize() {
+            }
+        });
     }
 
     /** How many polls the channel receives in the next {@code window}: waits for the first poll after it. */
