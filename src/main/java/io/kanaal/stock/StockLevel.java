@@ -6,7 +6,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
- * A stock level as the ERP reports it: the canonical message on {@code kanaal.erp.stock}.
+ * A stock level as the ERP reports it: the canonical model of the messages on {@code kanaal.erp.stock}, which
+ * carry one or more ({@link StockLevels}).
  *
  * @param sku       the article's stock-keeping unit
  * @param quantity  units on hand in the ERP (0 or more)
