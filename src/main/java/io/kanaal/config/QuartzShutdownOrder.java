@@ -16,7 +16,9 @@ import org.springframework.scheduling.quartz.SchedulerFactoryBean;
  * that instance's check-in to expire (as after a crash) before polling again (ClusteredPollerTest met this
  * once in a full run: no poll in the 23 s after the polling instance stopped). With the scheduler depending on
  * the data source, Spring stops it first and the trigger is released while the database is still there.
- * Without the {@code cluster} profile there is no scheduler bean and this does nothing.
+ * Without the {@code cluster} profile there is no scheduler bean and this does nothing. (The same symptom in
+ * that test came back later from another cause that exists only with two instances in one JVM: Quartz's one
+ * connection provider per scheduler name; see ClusteredPollerTest.)
  */
 @Configuration(proxyBeanMethods = false)
 public class QuartzShutdownOrder {
