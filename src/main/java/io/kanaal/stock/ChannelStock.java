@@ -144,7 +144,7 @@ public class ChannelStock {
                 connection.createArrayOf("int4", configured.stream().map(ChannelProperties::safetyBuffer).toArray()),
                 connection.createArrayOf("int4", configured.stream().map(ChannelProperties::maxListed).toArray()),
                 connection.createArrayOf("bool", configured.stream().map(ChannelProperties::countsOwnOrders).toArray())};
-        String fanOut = FAN_OUT.formatted(ifVersion == null ? "" : IF_VERSION);
+        String fanOut = ifVersion == null ? FAN_OUT : FAN_OUT_IF_VERSION;
         int precedingCount = -1;
         List<ChannelStockUpdate> updates = new ArrayList<>();
         boolean computed = true;
@@ -156,12 +156,10 @@ public class ChannelStock {
                 index = bind(statement, index, ifVersion);
             }
             bind(statement, index, sku, sku);
+            statement.execute();
             if (preceding != null) {
-                statement.execute();
                 precedingCount = statement.getUpdateCount();
                 statement.getMoreResults();
-            } else {
-                statement.execute();
             }
             try (ResultSet rs = statement.getResultSet()) {
                 while (rs.next()) {
@@ -197,7 +195,7 @@ public class ChannelStock {
      * channel that does not show its quantity yet (a row the upsert changed from RETURNING, any other from the
      * table as it was), and one row of nulls when nothing was computed (no ERP stock, or not the version given).
      */
-    private static final String FAN_OUT = """
+    private static final String FAN_OUT_TEMPLATE = """
             -- channel stock fan-out (as ops see it in pg_stat_activity, whose query text ends after 1 kB)
             WITH stock AS (
                 SELECT sum(quantity) AS erp FROM erp_stock WHERE sku = ?
@@ -236,9 +234,12 @@ public class ChannelStock {
             ORDER BY 1
             """;
 
-    private static final String IF_VERSION = """
+    private static final String FAN_OUT = FAN_OUT_TEMPLATE.formatted("");
 
-                   AND EXISTS (SELECT 1 FROM erp_stock WHERE sku = ? AND warehouse = ? AND version = ?)""";
+    /** {@link #FAN_OUT}, computing nothing unless the SKU's level in the warehouse has the version given. */
+    private static final String FAN_OUT_IF_VERSION = FAN_OUT_TEMPLATE.formatted("""
+
+                   AND EXISTS (SELECT 1 FROM erp_stock WHERE sku = ? AND warehouse = ? AND version = ?)""");
 
     private static int bind(PreparedStatement statement, int index, Object... values) throws SQLException {
         for (Object value : values) {

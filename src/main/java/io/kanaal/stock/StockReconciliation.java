@@ -6,6 +6,7 @@ import io.kanaal.ops.DeadLetters;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Array;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Body;
@@ -80,7 +81,7 @@ public class StockReconciliation {
                 statement.setArray(1, channelArray);
                 statement.setDouble(2, after.toMillis() / 1000.0);
                 statement.setInt(3, limit);
-                List<ChannelStockUpdate> unsent = new java.util.ArrayList<>();
+                List<ChannelStockUpdate> unsent = new ArrayList<>();
                 try (var rs = statement.executeQuery()) {
                     while (rs.next()) {
                         unsent.add(new ChannelStockUpdate(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getLong(4), null));
