@@ -42,7 +42,7 @@ class DevReloadTest {
                 "--kanaal.data-dir=" + TestData.directory("dev-reload") + "/data",
                 "--kanaal.api.keys.erp=" + key,
                 "--kanaal.broker.acceptor=",
-                "--spring.artemis.embedded.server-id=12")) {
+                "--spring.artemis.embedded.server-id=112")) {
             URI sandbox = URI.create("http://127.0.0.1:" + port + "/sandbox/sandbox/stock");
 
             Files.writeString(home.resolve("mappings/rest/stock.jsonata"),

@@ -41,7 +41,7 @@ class QuickstartTest {
                 "--kanaal.data-dir=" + TestData.directory("quickstart"),
                 "--kanaal.api.keys.erp=" + key,
                 "--kanaal.broker.acceptor=",
-                "--spring.artemis.embedded.server-id=8",
+                "--spring.artemis.embedded.server-id=108",
                 "--kanaal.channels.sandbox.settings.webhook-secret=" + SECRET)) {
 
             HttpResponse<String> pushed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/stock"))

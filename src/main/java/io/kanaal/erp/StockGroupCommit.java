@@ -1,5 +1,6 @@
 package io.kanaal.erp;
 
+import io.kanaal.stock.StockBuckets;
 import io.kanaal.stock.StockLevel;
 import io.kanaal.stock.StockLevels;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -25,7 +26,7 @@ import org.springframework.stereotype.Component;
  * Group commit for the ERP API's stock requests: the requests that arrive while a broker transaction of
  * their client is being committed go on {@code kanaal.erp.stock} together, in the next transaction, as
  * messages of up to {@code kanaal.api.stock-message-levels} levels each, one SKU bucket a message
- * ({@code kanaal.api.stock-buckets}, as many as the fan-out has consumers; see {@link #group}). A client's
+ * ({@link StockBuckets}; see {@link #group}). A client's
  * requests may spread over several such transactions committing at once ({@code kanaal.api.stock-transactions},
  * 1). A request is answered once the transaction that holds its levels has committed, so its accepted levels
  * are on the queue before the answer, as before; when that transaction fails, every request in it is answered 503 and none of their
@@ -44,7 +45,7 @@ public class StockGroupCommit {
 
     private final ProducerTemplate producer;
     private final int messageLevels;
-    private final int buckets;
+    private final StockBuckets buckets;
     private final DistributionSummary groupRequests;
     private final int transactions;
     private final Map<String, Lane[]> lanes = new ConcurrentHashMap<>();
@@ -52,7 +53,7 @@ public class StockGroupCommit {
 
     public StockGroupCommit(ProducerTemplate producer, MeterRegistry meters,
             @Value("${kanaal.api.stock-message-levels:100}") int messageLevels,
-            @Value("${kanaal.api.stock-buckets:${kanaal.stock.fanout-consumers}}") int buckets,
+            StockBuckets buckets,
             @Value("${kanaal.api.stock-transactions:1}") int transactions) {
         this.producer = producer;
         this.messageLevels = messageLevels;
@@ -97,7 +98,7 @@ public class StockGroupCommit {
     public List<StockLevels> messages(@Body List<StockLevel> levels) {
         Map<Integer, List<StockLevel>> byBucket = new LinkedHashMap<>();
         for (StockLevel level : levels) {
-            byBucket.computeIfAbsent(bucket(level.sku()), b -> new ArrayList<>()).add(level);
+            byBucket.computeIfAbsent(buckets.bucket(level.sku()), b -> new ArrayList<>()).add(level);
         }
         List<StockLevels> messages = new ArrayList<>();
         for (List<StockLevel> bucket : byBucket.values()) {
@@ -110,17 +111,10 @@ public class StockGroupCommit {
 
     /**
      * Sets JMSXGroupID to the message's SKU bucket: the fan-out's consumers take one bucket's messages one
-     * after the other, so two levels of one SKU are never fanned out at once and each channel's last-value
-     * queue gets a SKU's quantities in the order the ledger computed them (were they fanned out at once, the
-     * older one's message could reach the queue last and replace the newer one). {@code String.hashCode} is
-     * the same in every JVM, so every Kanaal instance puts a SKU in the same bucket.
+     * after the other, so a SKU's quantities are never computed twice at once ({@link StockBuckets}).
      */
     public void group(@Body StockLevels message, Message jms) {
-        jms.setHeader("JMSXGroupID", "erp-stock-" + bucket(message.levels().get(0).sku()));
-    }
-
-    private int bucket(String sku) {
-        return Math.floorMod(sku.hashCode(), buckets);
+        jms.setHeader("JMSXGroupID", buckets.group(message.levels().get(0).sku()));
     }
 
     private Lane[] lanes(String client) {

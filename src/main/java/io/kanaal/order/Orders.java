@@ -8,19 +8,15 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
 import io.kanaal.erp.InvalidRequestException;
 import io.kanaal.erp.Schemas;
-import io.kanaal.stock.ChannelStock;
-import io.kanaal.stock.ChannelStockUpdate;
 import io.kanaal.stock.Reservations;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
@@ -43,16 +39,13 @@ public class Orders {
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
     private final Reservations reservations;
-    private final ChannelStock channelStock;
     private final MeterRegistry meters;
     private final JsonSchema schema = Schemas.load(SCHEMA);
 
-    public Orders(JdbcTemplate jdbc, ObjectMapper json, Reservations reservations, ChannelStock channelStock,
-            MeterRegistry meters) {
+    public Orders(JdbcTemplate jdbc, ObjectMapper json, Reservations reservations, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.json = json;
         this.reservations = reservations;
-        this.channelStock = channelStock;
         this.meters = meters;
     }
 
@@ -107,19 +100,18 @@ public class Orders {
     }
 
     /**
-     * Records the order in the order index, reserves its units and computes every channel's new quantity of
-     * its SKUs, in one transaction and under the SKUs' locks. Taking the same order in again changes nothing:
-     * neither the index nor the ledger counts it twice.
+     * Records the order in the order index and reserves its units, in one transaction. Taking the same order
+     * in again changes nothing: neither the index nor the ledger counts it twice.
      *
-     * <p>The quantities are those of every SKU of the order, for the channels that do not show them yet, not
-     * only of the SKUs this call reserved: the intake message that took the order in comes back only when
-     * what it sent was rolled back (or lost in a crash) after this transaction committed, and then the
-     * reservations are there already but the channels never got their new quantities.
+     * <p>The SKUs returned are every SKU of the order, not only those this call reserved: the intake message
+     * that took the order in comes back only when what it sent was rolled back (or lost in a crash) after this
+     * transaction committed, and then the reservations are there already but the channels never got their
+     * new quantities.
      *
-     * @return each channel's new quantity of the order's SKUs (onto the channels' stock queues)
+     * @return the SKUs whose quantities the fan-out computes again for every channel (route stock-recompute)
      */
     @Transactional
-    public List<ChannelStockUpdate> take(@Body String canonical) throws JsonProcessingException {
+    public List<String> take(@Body String canonical) throws JsonProcessingException {
         JsonNode order = json.readTree(canonical);
         String channel = order.path("channel").asText();
         String channelOrderId = order.path("channelOrderId").asText();
@@ -137,25 +129,14 @@ public class Orders {
             if (inserted == 1) {
                 return List.of();
             }
-            reservations.lock(units.keySet());
-            return newQuantities(cancelledByChannel(channel, channelOrderId, units.keySet()));
+            return cancelledByChannel(channel, channelOrderId, units.keySet());
         }
         if (status.equals("shipped")) {
             return List.of();
         }
-        // locks every SKU of the order, reserved now or before
         reservations.reserve(channel, channelOrderId, units);
         meters.counter("kanaal.orders.taken", "channel", channel).increment();
-        return newQuantities(units.keySet());
-    }
-
-    /** Every channel's new quantity of these SKUs, whose locks this transaction holds. */
-    private List<ChannelStockUpdate> newQuantities(Collection<String> skus) {
-        List<ChannelStockUpdate> updates = new ArrayList<>();
-        for (String sku : new TreeSet<>(skus)) {
-            updates.addAll(channelStock.fanOutLocked(sku));
-        }
-        return updates;
+        return List.copyOf(units.keySet());
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import javax.sql.DataSource;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -27,7 +28,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
@@ -71,25 +71,31 @@ public class ChannelStock {
     }
 
     /**
-     * Sets every enabled channel's desired quantity for a SKU from its available-to-sell: the ERP's stock
-     * less the open reservations. A channel that subtracts its own open orders itself (countsOwnOrders,
+     * Sets every enabled channel's desired quantity for these SKUs from their available-to-sell: the ERP's
+     * stock less the open reservations. A channel that subtracts its own open orders itself (countsOwnOrders,
      * e.g. Vendure allocating stock to its orders until it ships them) gets the reservations of its own
-     * unshipped orders added back, so no order is subtracted twice. Holds the SKU's lock, so the last computation sees every committed change.
+     * unshipped orders added back, so no order is subtracted twice. One database round trip per SKU, each
+     * seeing every change committed before it. Called by the fan-out for a request of route
+     * {@code stock-recompute}, in the SKUs' message group ({@link StockBuckets}): no other computation of
+     * these SKUs runs at the same time.
      *
-     * @return one update per channel that does not show this quantity yet; none while the ERP has not
-     *         reported the SKU
+     * @return one update per channel and SKU that the channel does not show yet; none for a SKU the ERP has
+     *         not reported
      */
-    @Transactional
-    public List<ChannelStockUpdate> fanOut(@Variable("sku") String sku) {
-        Reservations.lock(jdbc, sku);
-        return fanOutLocked(sku);
+    public List<ChannelStockUpdate> recompute(@Body List<String> skus) {
+        List<ChannelStockUpdate> updates = new ArrayList<>();
+        for (String sku : new TreeSet<>(skus)) {
+            updates.addAll(compute(sku));
+        }
+        return updates;
     }
 
     /**
-     * {@link #fanOut}, for a caller whose transaction already holds the SKU's lock (the stock ledger recording
-     * an ERP level). Public, so that the call goes through this bean's proxy to the bean itself.
+     * The channels' new quantities of one SKU ({@link #recompute}), in the current database transaction if
+     * there is one (the stock ledger's, recording a level with included orders), else in one round trip.
+     * Public, so that the call goes through this bean's proxy to the bean itself.
      */
-    public List<ChannelStockUpdate> fanOutLocked(String sku) {
+    public List<ChannelStockUpdate> compute(String sku) {
         return withConnection(connection -> fanOut(connection, sku, null, null).updates());
     }
 

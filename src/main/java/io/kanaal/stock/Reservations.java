@@ -4,7 +4,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -13,9 +12,9 @@ import org.springframework.stereotype.Component;
  * stock reflects the order or the order is cancelled. One row per order and SKU, so taking an order in
  * twice never reserves twice, and releasing twice releases once.
  *
- * <p>Everything that changes a SKU's available-to-sell (a new ERP level, a reservation, a release) and
- * the computation of the channels' quantities from it hold the SKU's transaction-scoped advisory lock:
- * two orders for the last unit, taken in on two channels at once, are counted one after the other.
+ * <p>The channels' quantities are computed from the ledger by the fan-out only, one computation of a SKU at a
+ * time ({@link StockBuckets}), and each change to the ledger asks for one after it commits: two orders for
+ * the last unit, taken in on two channels at once, are counted one after the other.
  */
 @Component
 public class Reservations {
@@ -26,29 +25,13 @@ public class Reservations {
         this.jdbc = jdbc;
     }
 
-    /** Serializes changes to one SKU's available-to-sell until the current transaction ends. */
-    static void lock(JdbcTemplate jdbc, String sku) {
-        jdbc.query("SELECT pg_advisory_xact_lock(hashtext(?))", rs -> null, sku);
-    }
-
     /**
-     * Locks these SKUs until the current transaction ends, in SKU order, the order every caller that holds
-     * several takes them in, so two transactions cannot deadlock.
-     */
-    public void lock(Collection<String> skus) {
-        for (String sku : new TreeSet<>(skus)) {
-            lock(jdbc, sku);
-        }
-    }
-
-    /**
-     * Reserves an order's units per SKU (call inside a transaction), holding every SKU's lock until the
-     * transaction ends. A SKU the order already reserved, or whose reservation was released, is left as it is.
+     * Reserves an order's units per SKU (call inside a transaction). A SKU the order already reserved, or
+     * whose reservation was released, is left as it is.
      *
      * @param units SKU to units
      */
     public void reserve(String channel, String channelOrderId, Map<String, Integer> units) {
-        lock(units.keySet());
         for (Map.Entry<String, Integer> line : units.entrySet()) {
             jdbc.update("""
                     INSERT INTO reservation (channel, channel_order_id, sku, quantity) VALUES (?, ?, ?, ?)
@@ -58,7 +41,7 @@ public class Reservations {
     }
 
     /**
-     * Ends the open reservations of one SKU by the given orders (call inside a transaction holding the SKU's lock).
+     * Ends the open reservations of one SKU by the given orders (call inside a transaction).
      *
      * @param orderRefs {@code <channel>/<channelOrderId>}
      * @return how many reservations ended
@@ -97,7 +80,6 @@ public class Reservations {
         List<String> skus = jdbc.queryForList("""
                 SELECT DISTINCT sku FROM reservation WHERE channel = ? AND channel_order_id = ? ORDER BY sku
                 """, String.class, channel, channelOrderId);
-        lock(skus);
         for (String sku : skus) {
             release(sku, channel, channelOrderId, releasedBy);
         }

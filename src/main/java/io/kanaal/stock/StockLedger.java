@@ -45,9 +45,10 @@ public class StockLedger {
      * Records a level if it is newer than the last one for its SKU and warehouse, and ends the reservations
      * of this SKU by the orders the level already includes, in the same transaction: at no moment does an
      * order count both in the ERP's stock and in the reservation ledger. When the SKU's available-to-sell
-     * may have changed, the channels' new quantities are computed in that same transaction, under the same
-     * lock ({@link ChannelStock#fanOut}): one database commit per level, and for a level that includes no
-     * orders one round trip ({@link ChannelStock#fanOutAfter}).
+     * may have changed, the channels' new quantities are computed in that same transaction
+     * ({@link ChannelStock#compute}): one database commit per level, and for a level that includes no orders
+     * one round trip ({@link ChannelStock#fanOutAfter}). No other computation of the SKU runs at the same time
+     * ({@link StockBuckets}).
      *
      * <p>A level that is not newer than the one recorded changes nothing. When it is the same version again,
      * the channels that do not show their quantity yet still get it: that is what a message needs whose
@@ -100,23 +101,21 @@ public class StockLedger {
                 return List.of();
             }
         }
-        return channelStock.fanOutLocked(level.sku());
+        return channelStock.compute(level.sku());
     }
 
-    /** The level's upsert, which takes the SKU's lock first (the FROM clause runs before the row is inserted). */
+    /** The level's upsert: it changes nothing for a level that is not newer than the one recorded. */
     private static ChannelStock.Sql upsert(StockLevel level) {
         return new ChannelStock.Sql("""
                 INSERT INTO erp_stock (sku, warehouse, quantity, version, source_timestamp, received_at)
-                SELECT ?::varchar, ?::varchar, ?::int4, ?::int8, ?::timestamptz, now()
-                  FROM (SELECT pg_advisory_xact_lock(hashtext(?))) AS locked
+                VALUES (?::varchar, ?::varchar, ?::int4, ?::int8, ?::timestamptz, now())
                 ON CONFLICT (sku, warehouse) DO UPDATE
                    SET quantity = EXCLUDED.quantity, version = EXCLUDED.version,
                        source_timestamp = EXCLUDED.source_timestamp, received_at = now()
                  WHERE erp_stock.version < EXCLUDED.version
                 """,
                 level.sku(), level.warehouseOrDefault(), level.quantity(), level.version(),
-                level.timestamp() == null ? null : Timestamp.from(level.timestamp().toInstant()),
-                level.sku());
+                level.timestamp() == null ? null : Timestamp.from(level.timestamp().toInstant()));
     }
 
     private void dropped(StockLevel level) {

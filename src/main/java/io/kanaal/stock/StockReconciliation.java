@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Body;
+import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -20,13 +21,12 @@ import org.springframework.stereotype.Component;
 /**
  * The safety net behind the fan-out: a channel quantity that is still not delivered a while after it was set
  * ({@code kanaal.stock.reconcile-after}, 60 s) while its channel is at rest (its stock queue and that queue's
- * dead letters empty) has no message left that would deliver it, and is queued again (route
- * {@code stock-reconcile}, every {@code kanaal.stock.reconcile-every}). That happens when two computations of a
- * SKU's quantities commit in the database in one order and on the broker in the other (an order taken in on
- * one channel while an ERP level or another channel's order of the same SKU is fanned out): the older one's
- * message reaches the channel's last-value queue last and replaces the newer one. Each desired quantity is
- * queued again at most once ({@code channel_stock.reconciled_version}); a channel that is failing, or has
- * messages waiting, is left to its retries and dead letters.
+ * dead letters empty) has no message left that would deliver it, and its SKU is computed again (route
+ * {@code stock-reconcile}, every {@code kanaal.stock.reconcile-every}), which queues the channel's current
+ * quantity. Nothing in Kanaal leaves a quantity so; a dead letter that ops deleted instead of replaying
+ * does, or a message lost by a broker that was run without persistence. Each desired quantity is computed
+ * again at most once ({@code channel_stock.reconciled_version}); a channel that is failing, or has messages
+ * waiting, is left to its retries and dead letters.
  */
 @Component("stockReconciliation")
 public class StockReconciliation {
@@ -92,7 +92,12 @@ public class StockReconciliation {
         });
     }
 
-    /** Notes that these quantities were queued again (after their broker transaction committed). */
+    /** The SKUs of these quantities, each once, to compute again. */
+    public List<String> skus(@Variable("unsent") List<ChannelStockUpdate> unsent) {
+        return unsent.stream().map(ChannelStockUpdate::sku).distinct().toList();
+    }
+
+    /** Notes that these quantities were computed again (after the requests' broker transactions committed). */
     public void queued(@Body List<ChannelStockUpdate> updates) {
         if (updates.isEmpty()) {
             return;
@@ -100,7 +105,7 @@ public class StockReconciliation {
         jdbc.batchUpdate("UPDATE channel_stock SET reconciled_version = ? WHERE channel = ? AND sku = ?",
                 updates.stream().map(u -> new Object[] {u.version(), u.channel(), u.sku()}).toList());
         updates.forEach(u -> meters.counter("kanaal.channel.stock.reconciled", "channel", u.channel()).increment());
-        log.warn("Queued {} channel quantities again that were not delivered {} after they were set (first: {} {} on {})",
+        log.warn("Computing {} channel quantities again that were not delivered {} after they were set (first: {} {} on {})",
                 updates.size(), after, updates.get(0).sku(), updates.get(0).quantity(), updates.get(0).channel());
     }
 }

@@ -50,7 +50,7 @@ class RestBatchChannelTest {
     @DynamicPropertySource
     static void kanaal(DynamicPropertyRegistry registry) {
         KanaalIntegrationTest.embedded(registry, "rest-batch", API_KEY);
-        registry.add("spring.artemis.embedded.server-id", () -> "11");
+        registry.add("spring.artemis.embedded.server-id", () -> "111");
         // retries for about 3.5 s: a failing call's SKUs are still being retried when the channel is back
         registry.add("kanaal.delivery.maximum-redeliveries", () -> "6");
         registry.add("kanaal.channels.bulk.type", () -> "rest");

@@ -47,7 +47,7 @@ class ErpOrderDeliveryTest {
                 "--server.port=0",
                 "--kanaal.data-dir=" + TestData.directory("erp-delivery"),
                 "--kanaal.broker.acceptor=",
-                "--spring.artemis.embedded.server-id=11",
+                "--spring.artemis.embedded.server-id=113",
                 "--camel.main.shutdown-timeout=5",
                 "--kanaal.delivery.initial-delay=100",
                 "--kanaal.delivery.maximum-redeliveries=3",

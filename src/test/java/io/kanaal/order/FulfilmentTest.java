@@ -112,7 +112,7 @@ class FulfilmentTest extends KanaalIntegrationTest {
         // the same message back: the reservation has ended already, the channels still show the old quantity
         assertThat(fulfilments.acknowledged(acknowledgement)).as("SKUs to compute again").containsExactly(sku);
 
-        camelContext.createProducerTemplate().send("direct:stock-recompute", exchange -> exchange.setVariable("sku", sku));
+        camelContext.createProducerTemplate().sendBody("direct:stock-recompute", List.of(sku));
         await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 10);
         assertThat(jdbc.queryForObject("SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id))
                 .as("released once, by the first attempt").isEqualTo("erp-ack");

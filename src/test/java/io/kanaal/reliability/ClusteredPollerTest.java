@@ -52,8 +52,8 @@ class ClusteredPollerTest {
     @Test
     void eachPollRunsOnOneInstanceAndMovesToTheOtherWhenItsInstanceStops() throws Exception {
         SHOP.always("/shop/orders", Reply.of(200, "[]"));
-        ConfigurableApplicationContext a = start("cluster-a", 21);
-        ConfigurableApplicationContext b = start("cluster-b", 22);
+        ConfigurableApplicationContext a = start("cluster-a", 121);
+        ConfigurableApplicationContext b = start("cluster-b", 122);
         try {
             assertThat(scheduler(a).getMetaData().isJobStoreClustered()).isTrue();
             // the scheduler stops before the database pool closes (QuartzShutdownOrder): without it, a stopping

@@ -86,7 +86,7 @@ class RestartTest {
                 "--kanaal.data-dir=" + DATA,
                 "--kanaal.api.keys.erp=" + KEY,
                 "--kanaal.broker.acceptor=",
-                "--spring.artemis.embedded.server-id=7",
+                "--spring.artemis.embedded.server-id=107",
                 "--camel.main.shutdown-timeout=5",
                 "--kanaal.delivery.initial-delay=200",
                 "--kanaal.delivery.maximum-redeliveries=50",

@@ -25,7 +25,9 @@ public final class StandaloneKanaal {
 
     /**
      * @param name     names the data directory (fresh per test run)
-     * @param serverId the embedded broker's server id, distinct per test class
+     * @param serverId the embedded broker's server id, distinct per test class and above 100 (Spring Boot numbers
+     *                 the brokers of the contexts that set none from 0 up, and a context the test cache keeps
+     *                 holds its id)
      * @param apiKey   the ERP's API key
      * @param settings further {@code --key=value} arguments (channels, delivery settings)
      */

@@ -1,0 +1,69 @@
+package io.kanaal.stock;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.camel.Body;
+import org.apache.camel.Message;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * The one ordered path of every computation of a SKU's channel quantities. Everything that changes a SKU's
+ * available-to-sell (an ERP level, an order taken in, a reservation that ends) is computed by the fan-out,
+ * from messages on {@code kanaal.erp.stock} in the SKU's message group {@code erp-stock-<bucket>}
+ * ({@code kanaal.stock.buckets}, as many as the fan-out has consumers). The broker hands a group's messages
+ * to one consumer at a time, one after the other, so two computations of one SKU never run at once: each
+ * commits in the database and then on the broker before the next begins, and each channel's last-value queue
+ * gets the SKU's quantities in the order they were computed. (Computed on two paths at once, the older
+ * quantity's message could reach a channel's queue last and replace the newer one, leaving the channel
+ * showing a unit that was sold.) {@code String.hashCode} is the same in every JVM, so every Kanaal instance
+ * puts a SKU in the same bucket, as long as they are configured with the same number of buckets.
+ *
+ * <p>The ERP API queues levels (StockGroupCommit); the others ask the fan-out to compute SKUs again with a
+ * message whose header {@value #REQUEST} is {@value #RECOMPUTE} and whose body is the SKUs (route
+ * {@code stock-recompute}).
+ */
+@Component("stockBuckets")
+public class StockBuckets {
+
+    /** Header of a message on kanaal.erp.stock that is not a list of ERP levels. */
+    public static final String REQUEST = "kanaalStockRequest";
+    /** {@link #REQUEST}: the body is a JSON array of SKUs to compute again. */
+    public static final String RECOMPUTE = "recompute";
+
+    private final int buckets;
+
+    public StockBuckets(@Value("${kanaal.stock.buckets:${kanaal.stock.fanout-consumers}}") int buckets) {
+        if (buckets < 1) {
+            throw new IllegalArgumentException("kanaal.stock.buckets must be at least 1, not " + buckets);
+        }
+        this.buckets = buckets;
+    }
+
+    public int bucket(String sku) {
+        return Math.floorMod(sku.hashCode(), buckets);
+    }
+
+    /** The message group (JMSXGroupID) of a SKU's messages on kanaal.erp.stock. */
+    public String group(String sku) {
+        return "erp-stock-" + bucket(sku);
+    }
+
+    /** The SKUs as one request per bucket (each SKU once, in order), for {@code stock-recompute}. */
+    public Collection<List<String>> requests(@Body Collection<String> skus) {
+        Map<Integer, List<String>> byBucket = new TreeMap<>();
+        for (String sku : new TreeSet<>(skus)) {
+            byBucket.computeIfAbsent(bucket(sku), b -> new ArrayList<>()).add(sku);
+        }
+        return byBucket.values();
+    }
+
+    /** Sets JMSXGroupID to the bucket of a request's SKUs ({@link #requests}: all in one bucket). */
+    public void groupRequest(@Body List<String> skus, Message jms) {
+        jms.setHeader("JMSXGroupID", group(skus.get(0)));
+    }
+}
