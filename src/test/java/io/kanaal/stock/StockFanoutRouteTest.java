@@ -1,6 +1,7 @@
 package io.kanaal.stock;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -170,6 +171,21 @@ class StockFanoutRouteTest {
         sent.reset();
         producer.sendBody("direct:stock-reconcile", null);
         assertThat(sent.getReceivedExchanges()).noneMatch(e -> sku.equals(e.getMessage().getHeader("_AMQ_LVQ_NAME")));
+    }
+
+    @Test
+    void anInstanceWithAnotherNumberOfBucketsThanItsDatabaseRecordedDoesNotStart() {
+        // this Kanaal started with the default, 8, and recorded it
+        assertThat(jdbc.queryForObject("SELECT value FROM kanaal_setting WHERE name = 'stock.buckets'", String.class)).isEqualTo("8");
+        assertThat(new StockBuckets(jdbc, 8).group("FANOUT-7")).isEqualTo(camel.getRegistry()
+                .lookupByNameAndType("stockBuckets", StockBuckets.class).group("FANOUT-7"));
+
+        assertThatThrownBy(() -> new StockBuckets(jdbc, 16)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("kanaal.stock.buckets is 16 here")
+                .hasMessageContaining("put SKUs in 8 buckets")
+                .hasMessageContaining("UPDATE kanaal_setting SET value = '16' WHERE name = 'stock.buckets'");
+        assertThat(jdbc.queryForObject("SELECT value FROM kanaal_setting WHERE name = 'stock.buckets'", String.class))
+                .as("still what the instances use").isEqualTo("8");
     }
 
     @Test
