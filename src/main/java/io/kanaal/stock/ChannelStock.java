@@ -93,7 +93,6 @@ public class ChannelStock {
     /**
      * The channels' new quantities of one SKU ({@link #recompute}), in the current database transaction if
      * there is one (the stock ledger's, recording a level with included orders), else in one round trip.
-     * Public, so that the call goes through this bean's proxy to the bean itself.
      */
     public List<ChannelStockUpdate> compute(String sku) {
         return withConnection(connection -> fanOut(connection, sku, null, null).updates());
