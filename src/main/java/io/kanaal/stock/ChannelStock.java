@@ -99,11 +99,10 @@ public class ChannelStock {
     }
 
     /**
-     * A statement on this SKU, then the channels' new quantities for it ({@link #fanOut}), in one database
+     * A statement on this SKU, then the channels' new quantities for it ({@link #compute}), in one database
      * round trip: outside a transaction both run in the one implicit transaction PostgreSQL gives the
      * statements of a round trip, each seeing what was committed before it started. The stock ledger records
-     * an ERP level this way; its statement takes the SKU's lock, so the fan-out that follows counts every
-     * reservation committed before it.
+     * an ERP level this way.
      *
      * @param preceding the statement, run first; its update count is returned
      * @param warehouse the quantities are computed only while the SKU's level recorded for this warehouse has
