@@ -51,7 +51,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <p>Run: {@code ./mvnw -B -Pbench test-compile exec:exec}. Options (system properties):
  * {@code bench.rates} (default 250,500), {@code bench.max-rate} (offered load for the throughput phase,
  * default 2500), {@code bench.seconds} (per phase, default 20), {@code bench.skus} (default 10000),
- * {@code bench.channels} (default 3), {@code bench.connections} (driver connections, default 64),
+ * {@code bench.channels} (default 3), {@code bench.channel-consumers} (each channel's consumers, default 8),
+ * {@code bench.connections} (driver connections, default 64),
  * {@code bench.watch} (print per-route exchange counts every 2 s), {@code bench.kanaal-args} (extra Kanaal arguments),
  * {@code bench.channel-batch=true} (the channels take several SKUs per call: {@code settings.batch-path}; the
  * ceiling still sends one POST per update and channel),
