@@ -27,16 +27,11 @@ import org.springframework.stereotype.Component;
  * does not start.
  *
  * <p>The ERP API queues levels (StockGroupCommit); the others ask the fan-out to compute SKUs again with a
- * message whose header {@value #REQUEST} is {@value #RECOMPUTE} and whose body is the SKUs (route
+ * message whose header {@code kanaalStockRequest} is {@code recompute} and whose body is the SKUs (route
  * {@code stock-recompute}).
  */
 @Component("stockBuckets")
 public class StockBuckets {
-
-    /** Header of a message on kanaal.erp.stock that is not a list of ERP levels. */
-    public static final String REQUEST = "kanaalStockRequest";
-    /** {@link #REQUEST}: the body is a JSON array of SKUs to compute again. */
-    public static final String RECOMPUTE = "recompute";
 
     /** The row of table kanaal_setting that holds the number of buckets. */
     static final String SETTING = "stock.buckets";

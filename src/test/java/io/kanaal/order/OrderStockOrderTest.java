@@ -28,6 +28,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jms.core.JmsTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -80,6 +81,9 @@ class OrderStockOrderTest {
     @Autowired
     JdbcTemplate jdbc;
 
+    @Autowired
+    JmsTemplate jms;
+
     @LocalServerPort
     int port;
 
@@ -119,8 +123,9 @@ class OrderStockOrderTest {
         assertThat(webhook.statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(15)).until(() -> jdbc.queryForObject(
                 "SELECT count(*) FROM reservation WHERE sku = ? AND channel_order_id = ?", Integer.class, sku, id) == 1);
-        // time for the order's own consequences to reach the channel, if they would go around the held fan-out
-        Thread.sleep(1000);
+        // the intake's broker transaction has committed, and with it everything the order queued
+        await().atMost(Duration.ofSeconds(15)).until(() -> jms.browseSelected("kanaal.orders.unified",
+                "kanaalOrderRef = 'shop/" + id + "'", (session, browser) -> browser.getEnumeration().hasMoreElements()));
 
         // the level's broker transaction commits now, after the order's
         release.countDown();
@@ -129,8 +134,9 @@ class OrderStockOrderTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> jdbc.queryForObject("""
                 SELECT count(*) FROM channel_stock WHERE sku = ? AND desired_quantity = 9 AND delivered_version >= desired_version
                 """, Integer.class, sku) == 1);
-        Thread.sleep(1000);
-        assertThat(shows(sku)).as("the shop's last quantity of " + sku).isEqualTo(9);
+        // and it stays there: nothing older arrives after it
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(shows(sku)).as("the shop's last quantity of " + sku).isEqualTo(9));
         assertThat(jdbc.queryForObject("SELECT delivered_quantity FROM channel_stock WHERE sku = ?", Integer.class, sku))
                 .isEqualTo(9);
     }

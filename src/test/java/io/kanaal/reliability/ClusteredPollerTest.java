@@ -3,8 +3,8 @@ package io.kanaal.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kanaal.support.ChannelStub.Reply;
 import io.kanaal.support.ChannelStub;
+import io.kanaal.support.ChannelStub.Reply;
 import io.kanaal.support.StandaloneKanaal;
 import io.kanaal.support.TestData;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -97,10 +97,21 @@ class ClusteredPollerTest {
      */
     private static void quartzConnectsThrough(ConfigurableApplicationContext kanaal) {
         DataSource dataSource = kanaal.getBean(DataSource.class);
-        DBConnectionManager.getInstance().addConnectionProvider("springTxDataSource.kanaal", new ConnectionProvider() {
+        DBConnectionManager.getInstance().addConnectionProvider("springTxDataSource.kanaal",
+                provider(() -> DataSourceUtils.doGetConnection(dataSource)));
+        DBConnectionManager.getInstance().addConnectionProvider("springNonTxDataSource.kanaal",
+                provider(dataSource::getConnection));
+    }
+
+    private interface ConnectionSource {
+        Connection get() throws SQLException;
+    }
+
+    private static ConnectionProvider provider(ConnectionSource source) {
+        return new ConnectionProvider() {
             @Override
             public Connection getConnection() throws SQLException {
-                return DataSourceUtils.doGetConnection(dataSource);
+                return source.get();
             }
 
             @Override
@@ -110,21 +121,7 @@ class ClusteredPollerTest {
             @Override
             public void initialize() {
             }
-        });
-        DBConnectionManager.getInstance().addConnectionProvider("springNonTxDataSource.kanaal", new ConnectionProvider() {
-            @Override
-            public Connection getConnection() throws SQLException {
-                return dataSource.getConnection();
-            }
-
-            @Override
-            public void shutdown() {
-            }
-
-            @Override
-            public void initialize() {
-            }
-        });
+        };
     }
 
     /** How many polls the channel receives in the next {@code window}: waits for the first poll after it. */
