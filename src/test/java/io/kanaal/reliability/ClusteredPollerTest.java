@@ -7,6 +7,8 @@ import io.kanaal.support.ChannelStub;
 import io.kanaal.support.ChannelStub.Reply;
 import io.kanaal.support.StandaloneKanaal;
 import io.kanaal.support.TestData;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -30,7 +32,8 @@ import org.springframework.jdbc.datasource.DataSourceUtils;
  * for orders every second: the channel sees one poll a second, not one per instance; when the instance that
  * polled stops, the other one polls on. (Without the profile, two Kanaal instances in one JVM would not show the
  * contrast: camel-quartz's own in-memory scheduler is named after the Camel context, kanaal, and Quartz hands both
- * instances the same JVM-wide scheduler; so this test does not show the contrast.)
+ * instances the same JVM-wide scheduler; so this test does not show the contrast.) The stock reconciliation, set
+ * to run every second here, is a Quartz trigger too: it also runs once a second in total, on one instance at a time.
  */
 class ClusteredPollerTest {
 
@@ -61,16 +64,23 @@ class ClusteredPollerTest {
             assertThat(a.getBeanFactory().getBeanDefinition("quartzScheduler").getDependsOn()).contains("dataSource");
             assertThat(scheduler(b).getSchedulerInstanceId()).isNotEqualTo(scheduler(a).getSchedulerInstanceId());
             long[] before = {jobsExecuted(a), jobsExecuted(b)};
+            long reconcilesBefore = reconciles(a) + reconciles(b);
             int together = pollsDuring(WINDOW);
             long byA = jobsExecuted(a) - before[0];
             long byB = jobsExecuted(b) - before[1];
-            System.out.printf("both running: %d polls in %s (a ran %d, b ran %d)%n", together, WINDOW, byA, byB);
+            long reconcilesTogether = reconciles(a) + reconciles(b) - reconcilesBefore;
+            System.out.printf("both running: %d polls in %s (a ran %d jobs, b ran %d); %d reconciliations%n", together, WINDOW,
+                    byA, byB, reconcilesTogether);
             // one poll a second in total (a cron of every second), not one per instance (about 16)
             assertThat(together).as("polls in %s by both instances (a: %d, b: %d)", WINDOW, byA, byB).isBetween(5, 11);
+            // the same for the reconciliation (about 16 if each instance ran its own); the count runs a little
+            // past the window, until the first poll after it
+            assertThat(reconcilesTogether).as("stock reconciliations in about %s by both instances", WINDOW).isBetween(5L, 12L);
 
             ConfigurableApplicationContext polling = byA >= byB ? a : b;
             ConfigurableApplicationContext other = polling == a ? b : a;
             long otherBefore = jobsExecuted(other);
+            long otherReconcilesBefore = reconciles(other);
             quartzConnectsThrough(other);
             long closed = System.nanoTime();
             polling.close();
@@ -81,6 +91,8 @@ class ClusteredPollerTest {
                     (first - stopped) / 1_000_000, alone, WINDOW);
             assertThat(alone).as("polls in %s after the polling instance stopped", WINDOW).isBetween(5, 11);
             assertThat(jobsExecuted(other) - otherBefore).isGreaterThanOrEqualTo(alone);
+            // whichever instance held the reconciliation's trigger, the one left runs it now
+            assertThat(reconciles(other) - otherReconcilesBefore).as("stock reconciliations by the instance left").isGreaterThanOrEqualTo(5L);
         } finally {
             a.close();
             b.close();
@@ -141,6 +153,12 @@ class ClusteredPollerTest {
         return scheduler(kanaal).getMetaData().getNumberOfJobsExecuted();
     }
 
+    /** How many times the instance ran the stock reconciliation (route stock-reconcile-timer). */
+    private static long reconciles(ConfigurableApplicationContext kanaal) {
+        Counter runs = kanaal.getBean(MeterRegistry.class).find("camel.exchanges.succeeded").tag("routeId", "stock-reconcile-timer").counter();
+        return runs == null ? 0 : (long) runs.count();
+    }
+
     /** The scheduler the quartz: endpoints run on. */
     private static Scheduler scheduler(ConfigurableApplicationContext kanaal) {
         return kanaal.getBean(CamelContext.class).getComponent("quartz", QuartzComponent.class).getScheduler();
@@ -154,6 +172,7 @@ class ClusteredPollerTest {
                 "--kanaal.channels.shop.type=rest",
                 "--kanaal.channels.shop.base-url=" + SHOP.baseUrl() + "/shop",
                 "--kanaal.channels.shop.rate-limit=1000",
-                "--kanaal.channels.shop.settings.poll-cron=0/1 * * * * ?"));
+                "--kanaal.channels.shop.settings.poll-cron=0/1 * * * * ?",
+                "--kanaal.stock.reconcile-every=1000"));
     }
 }
