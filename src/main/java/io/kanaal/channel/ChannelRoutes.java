@@ -1,5 +1,6 @@
 package io.kanaal.channel;
 
+import io.kanaal.stock.ChannelOutbox;
 import io.kanaal.stock.ChannelStockQueues;
 import java.util.HashMap;
 import java.util.List;
@@ -23,7 +24,8 @@ import org.springframework.stereotype.Component;
  * (every channel) and {@code <type>-<role>} (the channel's type) in routes/ become routes
  * {@code <channel>-<role>}, their parameters filled from the channel's configuration.
  * Adding a channel of an existing type is configuration only. A channel polls for orders only when it sets
- * {@code settings.poll-cron}, and acknowledges them only when it sets {@code settings.ack-path}.
+ * {@code settings.poll-cron}, and acknowledges them only when it sets {@code settings.ack-path}; its stock outbox
+ * routes ({@code channel-stock-outbox*}) are made only with {@code kanaal.stock.delivery = outbox}.
  *
  * <p>Runs once Camel has started, as an application runner, so that a channel whose routes cannot be made
  * stops Kanaal's start with the reason (Camel ignores what a context configuration's after-start hook
@@ -42,14 +44,17 @@ public class ChannelRoutes implements ApplicationRunner {
     private static final String SHARED = "channel-";
 
     /** Roles a channel has only when it configures their setting: polling needs a cron, acknowledging a path. */
-    private static final Map<String, String> SWITCHED_BY = Map.of("order-poller", "pollCron", "order-ack", "ackPath");
+    private static final Map<String, String> SWITCHED_BY = Map.of("order-poller", "pollCron", "order-ack", "ackPath",
+            "stock-outbox", "stockOutbox", "stock-outbox-send", "stockOutbox", "stock-outbox-sweep", "stockOutbox");
 
     private final Channels channels;
     private final CamelContext camelContext;
+    private final ChannelOutbox outbox;
 
-    public ChannelRoutes(Channels channels, CamelContext camelContext) {
+    public ChannelRoutes(Channels channels, CamelContext camelContext, ChannelOutbox outbox) {
         this.channels = channels;
         this.camelContext = camelContext;
+        this.outbox = outbox;
     }
 
     @Override
@@ -64,6 +69,9 @@ public class ChannelRoutes implements ApplicationRunner {
                         + "*' in routes/ for type '" + channel.type() + "'");
             }
             Map<String, String> values = parameters(id, channel);
+            if (outbox.enabled()) {
+                values.put("stockOutbox", "true");
+            }
             boolean acknowledges = values.containsKey("ackPath")
                     && templates.stream().anyMatch(t -> t.getId().equals(prefix + "order-ack"));
             values.put("orderAcks", Boolean.toString(acknowledges));

@@ -223,7 +223,9 @@ public class ChannelStock {
                 SELECT channel, ?, quantity, nextval('channel_stock_version') FROM target
                 ON CONFLICT (channel, sku) DO UPDATE
                    SET desired_quantity = EXCLUDED.desired_quantity,
-                       desired_version = EXCLUDED.desired_version, desired_at = now()
+                       desired_version = EXCLUDED.desired_version, desired_at = now(),
+                       claimed_until = CASE WHEN channel_stock.claimed_until = 'infinity' THEN NULL
+                                            ELSE channel_stock.claimed_until END
                  WHERE channel_stock.desired_quantity <> EXCLUDED.desired_quantity
                 RETURNING channel, desired_quantity, desired_version, delivered_version)
             SELECT channel, desired_quantity, desired_version FROM changed
@@ -302,7 +304,7 @@ public class ChannelStock {
      * per SKU, not the outage's history.
      */
     public ChannelStockUpdate pending(@Variable("queued") ChannelStockUpdate queued, Exchange exchange) {
-        if (firstDelivery(exchange.getIn())) {
+        if (firstDelivery(exchange)) {
             Long ahead = deliveredAhead.get(DeliveryRecorder.key(queued.channel(), queued.sku()));
             ChannelStockUpdate unwritten = deliveries.unwritten(queued.channel(), queued.sku());
             if (ahead != null && ahead >= queued.version() || unwritten != null && unwritten.version() >= queued.version()) {
@@ -345,7 +347,12 @@ public class ChannelStock {
         return new ChannelStockUpdate(queued.channel(), queued.sku(), desiredQuantity, desiredVersion, null);
     }
 
-    private boolean firstDelivery(Message message) {
+    private boolean firstDelivery(Exchange exchange) {
+        Message message = exchange.getIn();
+        if (Boolean.TRUE.equals(exchange.getVariable(ChannelOutbox.VARIABLE))) {
+            // claimed from channel_stock just now, as it is there (ChannelOutbox): current unless this is a retry
+            return message.getHeader(Exchange.REDELIVERY_COUNTER) == null && message.getHeader(DeadLetters.REASON) == null;
+        }
         Long queuedAt = message.getHeader("JMSTimestamp", Long.class);
         return queuedAt != null && System.currentTimeMillis() - queuedAt < recheckAfterMillis
                 && Boolean.FALSE.equals(message.getHeader("JMSRedelivered"))

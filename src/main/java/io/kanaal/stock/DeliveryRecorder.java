@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,6 +37,8 @@ public class DeliveryRecorder {
     private final JdbcTemplate jdbc;
     /** Channel and SKU: the newest delivery not written yet. */
     private final Map<String, ChannelStockUpdate> unwritten = new ConcurrentHashMap<>();
+    /** Channel and SKU: outbox claims to release with the next write. */
+    private final Set<String> released = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "kanaal-delivery-recorder");
         thread.setDaemon(true);
@@ -57,6 +60,14 @@ public class DeliveryRecorder {
         unwritten.merge(key(update.channel(), update.sku()), update, (held, newer) -> held.version() >= newer.version() ? held : newer);
     }
 
+    /**
+     * The outbox's sender is done with the channel's SKU (sent, or nothing to send): its claim is released with
+     * the next write, after the delivery if there was one ({@link ChannelOutbox}).
+     */
+    public void release(String channel, String sku) {
+        released.add(key(channel, sku));
+    }
+
     /** The newest delivery to the channel of the SKU that is not in the table yet; null when there is none. */
     public ChannelStockUpdate unwritten(String channel, String sku) {
         return unwritten.isEmpty() ? null : unwritten.get(key(channel, sku));
@@ -64,9 +75,17 @@ public class DeliveryRecorder {
 
     /** Writes every delivery held so far; a delivery that fails to be written stays held for the next time. */
     public synchronized void write() {
-        if (unwritten.isEmpty()) {
-            return;
+        // taken before the deliveries: a release is written with or after its delivery, never before it
+        List<String> releases = released.isEmpty() ? List.of() : new ArrayList<>(released);
+        if (!unwritten.isEmpty()) {
+            writeDeliveries();
         }
+        if (!releases.isEmpty()) {
+            releaseClaims(releases);
+        }
+    }
+
+    private void writeDeliveries() {
         List<Map.Entry<String, ChannelStockUpdate>> batch = new ArrayList<>(unwritten.entrySet());
         String[] channels = new String[batch.size()];
         String[] skus = new String[batch.size()];
@@ -82,7 +101,8 @@ public class DeliveryRecorder {
         jdbc.execute((ConnectionCallback<Integer>) connection -> {
             try (var statement = connection.prepareStatement("""
                     UPDATE channel_stock s
-                       SET delivered_quantity = t.q, delivered_version = t.v, delivered_at = now()
+                       SET delivered_quantity = t.q, delivered_version = t.v, delivered_at = now(),
+                           claimed_until = NULL, claimed_by = NULL
                       FROM unnest(?::varchar[], ?::varchar[], ?::int4[], ?::int8[]) AS t(c, k, q, v)
                      WHERE s.channel = t.c AND s.sku = t.k AND (s.delivered_version IS NULL OR s.delivered_version < t.v)
                     """)) {
@@ -96,6 +116,23 @@ public class DeliveryRecorder {
         });
         // what was written is no longer held, unless a newer delivery came in meanwhile
         batch.forEach(entry -> unwritten.remove(entry.getKey(), entry.getValue()));
+    }
+
+    /** Releases outbox claims (those of a delivery written just now are released already), but parked ones. */
+    private void releaseClaims(List<String> keys) {
+        String[] channels = new String[keys.size()];
+        String[] skus = new String[keys.size()];
+        for (int i = 0; i < keys.size(); i++) {
+            int split = keys.get(i).indexOf('\n');
+            channels[i] = keys.get(i).substring(0, split);
+            skus[i] = keys.get(i).substring(split + 1);
+        }
+        jdbc.update("""
+                UPDATE channel_stock s SET claimed_until = NULL, claimed_by = NULL
+                  FROM unnest(?::varchar[], ?::varchar[]) AS t(c, k)
+                 WHERE s.channel = t.c AND s.sku = t.k AND s.claimed_until IS NOT NULL AND s.claimed_until <> 'infinity'
+                """, channels, skus);
+        keys.forEach(released::remove);
     }
 
     private void writeQuietly() {

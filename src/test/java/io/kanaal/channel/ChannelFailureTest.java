@@ -57,7 +57,7 @@ class ChannelFailureTest extends KanaalIntegrationTest {
         JsonNode dead = deadLetters(SHOP_DLQ, sku).get(0);
         assertThat(dead.get("reason").asText()).contains("HTTP 503").contains("maintenance");
         assertThat(dead.get("attempts").asInt()).isEqualTo(4);
-        assertThat(dead.get("failedRoute").asText()).isEqualTo("shop-stock-publisher");
+        assertThat(dead.get("failedRoute").asText()).isEqualTo(shopStockSender());
         // the message as it was queued: the SKU's update for each channel, the shop's among them
         JsonNode original = json.readTree(dead.get("body").asText());
         assertThat(original.findValuesAsText("channel")).contains("shop");
@@ -130,11 +130,11 @@ class ChannelFailureTest extends KanaalIntegrationTest {
         for (int i = 0; i < 5; i++) {
             skus.add(newSku());
         }
-        camelContext.getRouteController().stopRoute("shop-stock-publisher");
+        camelContext.getRouteController().stopRoute(shopStockTaker());
         try {
             pushTwentyLevelsEach(skus);
         } finally {
-            camelContext.getRouteController().startRoute("shop-stock-publisher");
+            camelContext.getRouteController().startRoute(shopStockTaker());
         }
 
         await().atMost(Duration.ofSeconds(15)).until(() -> skus.stream().allMatch(s -> shopRequests(s).size() == 1));
@@ -166,6 +166,16 @@ class ChannelFailureTest extends KanaalIntegrationTest {
                     .extracting(ChannelStub.Request::body)
                     .containsExactly("{\"sku\":\"" + sku + "\",\"quantity\":28}");
         }
+    }
+
+    /** The route that takes the shop's stock updates off its stock queue (stopped while the shop is "down"). */
+    protected String shopStockTaker() {
+        return "shop-stock-publisher";
+    }
+
+    /** The route in which a shop stock update is retried and dead-lettered. */
+    protected String shopStockSender() {
+        return "shop-stock-publisher";
     }
 
     /** Levels 11 to 30 (sequence 1 to 20) for each SKU, one batch per sequence; returns once Bol has the last. */

@@ -43,7 +43,8 @@ public abstract class KanaalIntegrationTest {
 
     @DynamicPropertySource
     static void kanaal(DynamicPropertyRegistry registry) {
-        embedded(registry, "shared", API_KEY);
+        // a subclass that needs a Kanaal of its own (another configuration) names its data directory here
+        embedded(registry, "${kanaal.test.context:shared}", API_KEY);
         registry.add("kanaal.delivery.maximum-redeliveries", () -> "3");
         registry.add("kanaal.ops.queue-depths-period", () -> "500");
 

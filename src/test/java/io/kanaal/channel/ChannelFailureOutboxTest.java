@@ -1,0 +1,28 @@
+package io.kanaal.channel;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * {@link ChannelFailureTest} with {@code kanaal.stock.delivery = outbox}: the channels' publishers take their
+ * quantities from channel_stock instead of their stock queues, with the same retries, backoff, dead letters and
+ * replays, and a channel that was down still gets one current level per SKU.
+ */
+class ChannelFailureOutboxTest extends ChannelFailureTest {
+
+    @DynamicPropertySource
+    static void outbox(DynamicPropertyRegistry registry) {
+        registry.add("kanaal.test.context", () -> "outbox-failures");
+        registry.add("kanaal.stock.delivery", () -> "outbox");
+    }
+
+    @Override
+    protected String shopStockTaker() {
+        return "shop-stock-outbox";
+    }
+
+    @Override
+    protected String shopStockSender() {
+        return "shop-stock-outbox-send";
+    }
+}
