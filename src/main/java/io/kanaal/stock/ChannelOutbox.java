@@ -9,7 +9,10 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,7 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Body;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,8 +65,14 @@ public class ChannelOutbox {
     private final double leaseSeconds;
     /** Quantities claimed by this instance and not yet done or parked: what a stop leaves claimed. */
     private final AtomicLong outstanding = new AtomicLong();
+    /** Per channel: the SKUs the fan-out handed over, not claimed yet (each once: what waits coalesces by SKU). */
+    private final Map<String, Set<String>> due = new ConcurrentHashMap<>();
     /** Per channel: quantities claimed and not finished yet. */
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    /** Per channel: when the outbox last searched all its rows (System.nanoTime). */
+    private final Map<String, AtomicLong> lastSweep = new ConcurrentHashMap<>();
+    private final long sweepEveryNanos;
+    private volatile ProducerTemplate wakeups;
     private final Channels channels;
 
     public ChannelOutbox(JdbcTemplate jdbc, DeliveryRecorder deliveries, Channels channels,
@@ -68,7 +80,8 @@ public class ChannelOutbox {
             @Value("${kanaal.stock.outbox-owner:}") String owner,
             @Value("${kanaal.data-dir}") String dataDir,
             @Value("${kanaal.stock.outbox-batch:100}") int batchSize,
-            @Value("${kanaal.stock.outbox-lease:10m}") Duration lease) {
+            @Value("${kanaal.stock.outbox-lease:10m}") Duration lease,
+            @Value("${kanaal.stock.outbox-sweep-every:1000}") long sweepEveryMillis) {
         if (!delivery.equals("queue") && !delivery.equals("outbox")) {
             throw new IllegalArgumentException("kanaal.stock.delivery is 'queue' or 'outbox', not '" + delivery + "'");
         }
@@ -79,6 +92,7 @@ public class ChannelOutbox {
         this.owner = owner.isBlank() ? hostName() + ":" + Path.of(dataDir).toAbsolutePath().normalize() : owner;
         this.batchSize = batchSize;
         this.leaseSeconds = lease.toMillis() / 1000.0;
+        this.sweepEveryNanos = sweepEveryMillis * 1_000_000L;
         if (enabled) {
             // what this instance held when it last stopped or died is free again
             int released = releaseOwn();
@@ -92,11 +106,13 @@ public class ChannelOutbox {
     }
 
     /**
-     * Claims up to {@code kanaal.stock.outbox-batch} of the channel's quantities that it was not told yet, oldest
-     * first, none that another sender holds or that is parked, and no more than the channel's senders can take
-     * now (twice their number in all, sent or waiting); each as the body of a stock message (a JSON array of one
-     * {@link ChannelStockUpdate}). Sets variable {@code more} when there may be more to claim at once. Claims
-     * nothing while Kanaal or the route stops.
+     * Claims up to {@code kanaal.stock.outbox-batch} of the channel's quantities that it was not told yet, none that
+     * another sender holds or that is parked, and no more than the channel's senders can take now (twice their
+     * number in all, sent or waiting); each as the body of a stock message (a JSON array of one
+     * {@link ChannelStockUpdate}). The SKUs the fan-out handed over ({@link #due}) are claimed by key; on a sweep
+     * (variable {@code sweep}) the channel's rows are searched, oldest first, for what no hand-over named: a
+     * quantity that changed while it was being sent, what another instance or an earlier run left. Sets variable
+     * {@code more} when there may be more to claim at once. Claims nothing while Kanaal or the route stops.
      */
     public List<String> claim(@Variable("channel") String channel, Exchange exchange) throws JsonProcessingException {
         AtomicInteger held = inFlight.computeIfAbsent(channel, c -> new AtomicInteger());
@@ -105,24 +121,58 @@ public class ChannelOutbox {
             exchange.setVariable("more", false);
             return List.of();
         }
-        List<ChannelStockUpdate> claimed = jdbc.query("""
-                UPDATE channel_stock s SET claimed_until = now() + make_interval(secs => ?), claimed_by = ?
-                  FROM (SELECT channel, sku FROM channel_stock
-                         WHERE channel = ? AND (delivered_version IS NULL OR delivered_version < desired_version)
-                           AND (claimed_until IS NULL OR claimed_until < now())
-                         ORDER BY desired_version LIMIT ? FOR UPDATE SKIP LOCKED) due
-                 WHERE s.channel = due.channel AND s.sku = due.sku
-                RETURNING s.sku, s.desired_quantity, s.desired_version
-                """,
-                (rs, i) -> new ChannelStockUpdate(channel, rs.getString(1), rs.getInt(2), rs.getLong(3), null),
-                leaseSeconds, owner, channel, room);
+        Set<String> waiting = due.computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet());
+        List<String> named = new ArrayList<>(Math.min(room, waiting.size()));
+        for (Iterator<String> skus = waiting.iterator(); skus.hasNext() && named.size() < room; ) {
+            named.add(skus.next());
+            skus.remove();
+        }
+        List<ChannelStockUpdate> claimed = new ArrayList<>();
+        if (!named.isEmpty()) {
+            claimed.addAll(jdbc.query(CLAIM.formatted("AND sku = ANY (?)"), this::update,
+                    leaseSeconds, owner, channel, named.toArray(String[]::new), room));
+        }
+        boolean sweepFull = false;
+        AtomicLong swept = lastSweep.computeIfAbsent(channel, c -> new AtomicLong());
+        long now = System.nanoTime();
+        if (claimed.size() < room && (now - swept.get() >= sweepEveryNanos || swept.get() == 0)) {
+            int left = room - claimed.size();
+            List<ChannelStockUpdate> found = jdbc.query(CLAIM.formatted(""), this::update, leaseSeconds, owner, channel, left);
+            claimed.addAll(found);
+            // a full sweep may have left more: the next round searches again
+            sweepFull = found.size() == left;
+            if (!sweepFull) {
+                swept.set(now);
+            }
+        }
         held.addAndGet(claimed.size());
-        exchange.setVariable("more", claimed.size() == room && room == batchSize);
+        outstanding.addAndGet(claimed.size());
+        exchange.setVariable("more", !claimed.isEmpty() && (!waiting.isEmpty() || sweepFull));
         List<String> messages = new ArrayList<>(claimed.size());
         for (ChannelStockUpdate update : claimed) {
             messages.add(JSON.writeValueAsString(List.of(update)));
         }
         return messages;
+    }
+
+    /**
+     * Claims the channel's rows it was not told yet (the condition's placeholder: further conditions), none that
+     * another sender holds or that is parked; with the lease, the owner, the channel, the condition's parameters
+     * and a limit.
+     */
+    private static final String CLAIM = """
+            UPDATE channel_stock s SET claimed_until = now() + make_interval(secs => ?), claimed_by = ?
+              FROM (SELECT channel, sku FROM channel_stock
+                     WHERE channel = ? %s
+                       AND (delivered_version IS NULL OR delivered_version < desired_version)
+                       AND (claimed_until IS NULL OR claimed_until < now())
+                     ORDER BY desired_version LIMIT ? FOR UPDATE SKIP LOCKED) due
+             WHERE s.channel = due.channel AND s.sku = due.sku
+            RETURNING s.channel, s.sku, s.desired_quantity, s.desired_version
+            """;
+
+    private ChannelStockUpdate update(ResultSet rs, int row) throws SQLException {
+        return new ChannelStockUpdate(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getLong(4), null);
     }
 
     private static boolean stopping(Exchange exchange) {
@@ -134,24 +184,50 @@ public class ChannelOutbox {
     }
 
     /**
-     * The channels of the fan-out's new quantities, each once: the outboxes to wake. None in queue mode.
+     * Hands the fan-out's new quantities to the channels' outboxes: their SKUs, each once per channel, wait there
+     * to be claimed. Returns the channels, whose outboxes are then woken.
      */
-    public Set<String> channels(@Body List<ChannelStockUpdate> updates) {
-        Set<String> channels = new TreeSet<>();
-        updates.forEach(update -> channels.add(update.channel()));
-        return channels;
+    public Set<String> due(@Body List<ChannelStockUpdate> updates) {
+        Set<String> woken = new TreeSet<>();
+        for (ChannelStockUpdate update : updates) {
+            due.computeIfAbsent(update.channel(), c -> ConcurrentHashMap.newKeySet()).add(update.sku());
+            woken.add(update.channel());
+        }
+        return woken;
     }
 
     /**
-     * The sender is done with a claimed quantity (sent, nothing to send, dead-lettered, or failed): its claim is
-     * released with the next write of the deliveries (after the delivery, if there was one); a parked one stays.
+     * Called first for each claimed quantity: when its exchange is done, whatever the outcome (sent, nothing to
+     * send, dead-lettered, failed), its claim is released with the next write of the deliveries (after the
+     * delivery, if there was one; a parked one stays) and the channel's outbox is woken to claim more.
      */
-    public void finished(@Variable("channel") String channel, @Variable("queued") ChannelStockUpdate queued) {
-        if (queued != null) {
-            deliveries.release(queued.channel(), queued.sku());
+    public void track(@Variable("channel") String channel, Exchange exchange) {
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                ChannelStockUpdate queued = done.getVariable("queued", ChannelStockUpdate.class);
+                if (queued != null) {
+                    deliveries.release(queued.channel(), queued.sku());
+                }
+                inFlight.computeIfAbsent(channel, c -> new AtomicInteger()).decrementAndGet();
+                outstanding.decrementAndGet();
+                wake(done.getContext(), channel);
+            }
+        });
+    }
+
+    /** A wake-up for the channel's outbox, unless one is waiting already. */
+    private void wake(CamelContext camel, String channel) {
+        ProducerTemplate producer = wakeups;
+        if (producer == null) {
+            synchronized (this) {
+                if (wakeups == null) {
+                    wakeups = camel.createProducerTemplate();
+                }
+                producer = wakeups;
+            }
         }
-        inFlight.computeIfAbsent(channel, c -> new AtomicInteger()).decrementAndGet();
-        outstanding.decrementAndGet();
+        producer.sendBody("seda:" + channel + "-stock-due?size=1&discardWhenFull=true", null);
     }
 
     /**

@@ -26,7 +26,9 @@ final class StageCpu {
     }
 
     private static final List<Stage> STAGES = List.of(
-            new Stage("channel publishers", Pattern.compile("JmsConsumer\\[kanaal\\.channel\\.[^\\]]+\\.stock\\]")),
+            // the stock queues' consumers; with kanaal.stock.delivery = outbox the outboxes' claims and senders
+            new Stage("channel publishers", Pattern.compile(
+                    "JmsConsumer\\[kanaal\\.channel\\.[^\\]]+\\.stock\\]|seda://[^ ]+-stock-(sends|due)")),
             new Stage("stock fan-out", Pattern.compile("JmsConsumer\\[kanaal\\.erp\\.stock\\]")),
             new Stage("order intake", Pattern.compile("JmsConsumer\\[kanaal\\.channel\\.[^\\]]+\\.orders\\]")),
             new Stage("Kanaal's other consumers", Pattern.compile("JmsConsumer\\[")),

@@ -17,7 +17,8 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -39,13 +40,15 @@ class RestartTest {
         SHOP.close();
     }
 
-    @Test
-    void levelsQueuedOrInFlightAtShutdownAreDeliveredAfterTheRestart() throws Exception {
+    /** As shipped (each channel's stock queue), and with kanaal.stock.delivery = outbox (claims left at the stop). */
+    @ParameterizedTest
+    @ValueSource(strings = {"queue", "outbox"})
+    void levelsQueuedOrInFlightAtShutdownAreDeliveredAfterTheRestart(String delivery) throws Exception {
         List<String> inFlight = skus(4);
         List<String> queued = skus(4);
         SHOP.always("/shop/stock/", Reply.of(503, "{\"error\":\"down\"}"));
 
-        try (ConfigurableApplicationContext first = start()) {
+        try (ConfigurableApplicationContext first = start(delivery)) {
             push(first, inFlight, 40);
             await().atMost(Duration.ofSeconds(15)).until(() -> inFlight.stream().allMatch(s -> !requests(s).isEmpty()));
             first.getBean(CamelContext.class).getRouteController().stopRoute("stock-fanout");
@@ -53,7 +56,7 @@ class RestartTest {
         }
 
         SHOP.reset();
-        try (ConfigurableApplicationContext second = start()) {
+        try (ConfigurableApplicationContext second = start(delivery)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> inFlight.stream().allMatch(s -> delivered(s, 38))
                     && queued.stream().allMatch(s -> delivered(s, 58)));
         }
@@ -80,13 +83,14 @@ class RestartTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     }
 
-    private static ConfigurableApplicationContext start() {
+    private static ConfigurableApplicationContext start(String delivery) {
         return new SpringApplicationBuilder(KanaalApplication.class).run(
                 "--server.port=0",
-                "--kanaal.data-dir=" + DATA,
+                "--kanaal.data-dir=" + DATA + "-" + delivery,
+                "--kanaal.stock.delivery=" + delivery,
                 "--kanaal.api.keys.erp=" + KEY,
                 "--kanaal.broker.acceptor=",
-                "--spring.artemis.embedded.server-id=107",
+                "--spring.artemis.embedded.server-id=" + ("queue".equals(delivery) ? 107 : 115),
                 "--camel.main.shutdown-timeout=5",
                 "--kanaal.delivery.initial-delay=200",
                 "--kanaal.delivery.maximum-redeliveries=50",
