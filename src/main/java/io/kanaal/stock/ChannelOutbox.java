@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -61,8 +60,6 @@ public class ChannelOutbox {
     private final JdbcTemplate jdbc;
     private final DeliveryRecorder deliveries;
     private final boolean enabled;
-    /** Claims in channel_stock (several instances on one database), or in this instance's memory only. */
-    private final boolean claimsInDatabase;
     private final String owner;
     private final int batchSize;
     private final double leaseSeconds;
@@ -70,10 +67,6 @@ public class ChannelOutbox {
     private final AtomicLong outstanding = new AtomicLong();
     /** Per channel: the SKUs the fan-out handed over, not claimed yet (each once: what waits coalesces by SKU). */
     private final Map<String, Set<String>> due = new ConcurrentHashMap<>();
-    /** Per channel: the SKUs this instance is sending now. */
-    private final Map<String, Set<String>> sending = new ConcurrentHashMap<>();
-    /** Per channel: SKUs handed over while this instance was sending them; due again when that send is done. */
-    private final Map<String, Set<String>> behind = new ConcurrentHashMap<>();
     /** Per channel: quantities claimed and not finished yet. */
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     /** Per channel: when the outbox last searched all its rows (System.nanoTime). */
@@ -88,12 +81,7 @@ public class ChannelOutbox {
             @Value("${kanaal.data-dir}") String dataDir,
             @Value("${kanaal.stock.outbox-batch:100}") int batchSize,
             @Value("${kanaal.stock.outbox-lease:10m}") Duration lease,
-            @Value("${kanaal.stock.outbox-sweep-every:1000}") long sweepEveryMillis,
-            @Value("${kanaal.stock.outbox-claims:memory}") String claims) {
-        if (!claims.equals("memory") && !claims.equals("database")) {
-            throw new IllegalArgumentException("kanaal.stock.outbox-claims is 'memory' or 'database', not '" + claims + "'");
-        }
-        this.claimsInDatabase = claims.equals("database");
+            @Value("${kanaal.stock.outbox-sweep-every:1000}") long sweepEveryMillis) {
         if (!delivery.equals("queue") && !delivery.equals("outbox")) {
             throw new IllegalArgumentException("kanaal.stock.delivery is 'queue' or 'outbox', not '" + delivery + "'");
         }
@@ -105,7 +93,7 @@ public class ChannelOutbox {
         this.batchSize = batchSize;
         this.leaseSeconds = lease.toMillis() / 1000.0;
         this.sweepEveryNanos = sweepEveryMillis * 1_000_000L;
-        if (enabled && claimsInDatabase) {
+        if (enabled) {
             // what this instance held when it last stopped or died is free again
             int released = releaseOwn();
             log.info("Stock delivery from channel_stock (outbox) for {} as {}; {} claims of its last run released",
@@ -140,37 +128,17 @@ public class ChannelOutbox {
             skus.remove();
         }
         List<ChannelStockUpdate> claimed = new ArrayList<>();
-        Set<String> mine = sending.computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet());
-        // a SKU this instance is sending now is claimed again when that send is done, not alongside it
-        Set<String> later = behind.computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet());
-        named.removeIf(sku -> {
-            if (mine.contains(sku)) {
-                later.add(sku);
-                return true;
-            }
-            return false;
-        });
-        if (!named.isEmpty() && !claimsInDatabase) {
-            claimed.addAll(jdbc.query(UNCLAIMED.formatted("AND sku = ANY (?)"), this::update,
-                    channel, named.toArray(String[]::new), room));
-        } else if (!named.isEmpty()) {
-            // this instance's own claim of a SKU it is not sending any more is one whose release is not written yet
-            claimed.addAll(jdbc.query(CLAIM.formatted("AND sku = ANY (?)", "OR (claimed_by = ? AND claimed_until <> 'infinity')"),
-                    this::update, leaseSeconds, owner, channel, named.toArray(String[]::new), owner, room));
+        if (!named.isEmpty()) {
+            claimed.addAll(jdbc.query(CLAIM.formatted("AND sku = ANY (?)"), this::update,
+                    leaseSeconds, owner, channel, named.toArray(String[]::new), room));
         }
-        // this instance sends each of them now: a sweep below must not take them again
-        claimed.forEach(update -> mine.add(update.sku()));
         boolean sweepFull = false;
         AtomicLong swept = lastSweep.computeIfAbsent(channel, c -> new AtomicLong());
         long now = System.nanoTime();
         if (claimed.size() < room && (now - swept.get() >= sweepEveryNanos || swept.get() == 0)) {
             int left = room - claimed.size();
-            List<ChannelStockUpdate> found = claimsInDatabase
-                    ? jdbc.query(CLAIM.formatted("", ""), this::update, leaseSeconds, owner, channel, left)
-                    : jdbc.query(UNCLAIMED.formatted(""), this::update, channel, left + mine.size()).stream()
-                            .filter(update -> !mine.contains(update.sku())).limit(left).toList();
+            List<ChannelStockUpdate> found = jdbc.query(CLAIM.formatted(""), this::update, leaseSeconds, owner, channel, left);
             claimed.addAll(found);
-            found.forEach(update -> mine.add(update.sku()));
             // a full sweep may have left more: the next round searches again
             sweepFull = found.size() == left;
             if (!sweepFull) {
@@ -188,32 +156,19 @@ public class ChannelOutbox {
     }
 
     /**
-     * Claims the channel's rows it was not told yet (the placeholders: further conditions on the rows, and claims
-     * that may be taken over), none that another sender holds or that is parked; with the lease, the owner, the
-     * channel, the placeholders' parameters and a limit.
+     * Claims the channel's rows it was not told yet (the condition's placeholder: further conditions), none that
+     * another sender holds or that is parked; with the lease, the owner, the channel, the condition's parameters
+     * and a limit.
      */
     private static final String CLAIM = """
             UPDATE channel_stock s SET claimed_until = now() + make_interval(secs => ?), claimed_by = ?
               FROM (SELECT channel, sku FROM channel_stock
                      WHERE channel = ? %s
                        AND (delivered_version IS NULL OR delivered_version < desired_version)
-                       AND (claimed_until IS NULL OR claimed_until < now() %s)
+                       AND (claimed_until IS NULL OR claimed_until < now())
                      ORDER BY desired_version LIMIT ? FOR UPDATE SKIP LOCKED) due
              WHERE s.channel = due.channel AND s.sku = due.sku
             RETURNING s.channel, s.sku, s.desired_quantity, s.desired_version
-            """;
-
-    /**
-     * With the claims in memory ({@code kanaal.stock.outbox-claims = memory}): the channel's rows it was not told
-     * yet (the placeholder: further conditions), but the parked ones; with the channel, the placeholder's
-     * parameters and a limit. This instance's senders never take a SKU they are sending ({@code sending}).
-     */
-    private static final String UNCLAIMED = """
-            SELECT channel, sku, desired_quantity, desired_version FROM channel_stock
-             WHERE channel = ? %s
-               AND (delivered_version IS NULL OR delivered_version < desired_version)
-               AND (claimed_until IS NULL OR claimed_until <> 'infinity')
-             ORDER BY desired_version LIMIT ?
             """;
 
     private ChannelStockUpdate update(ResultSet rs, int row) throws SQLException {
@@ -244,7 +199,7 @@ public class ChannelOutbox {
     /**
      * Called first for each claimed quantity: when its exchange is done, whatever the outcome (sent, nothing to
      * send, dead-lettered, failed), its claim is released with the next write of the deliveries (after the
-     * delivery, if there was one; a parked one stays), and the channel's outbox is woken to claim more.
+     * delivery, if there was one; a parked one stays) and the channel's outbox is woken to claim more.
      */
     public void track(@Variable("channel") String channel, Exchange exchange) {
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
@@ -252,13 +207,7 @@ public class ChannelOutbox {
             public void onDone(Exchange done) {
                 ChannelStockUpdate queued = done.getVariable("queued", ChannelStockUpdate.class);
                 if (queued != null) {
-                    if (claimsInDatabase) {
-                        deliveries.release(queued.channel(), queued.sku());
-                    }
-                    sending.computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet()).remove(queued.sku());
-                    if (behind.computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet()).remove(queued.sku())) {
-                        due.computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet()).add(queued.sku());
-                    }
+                    deliveries.release(queued.channel(), queued.sku());
                 }
                 inFlight.computeIfAbsent(channel, c -> new AtomicInteger()).decrementAndGet();
                 outstanding.decrementAndGet();
@@ -313,7 +262,7 @@ public class ChannelOutbox {
      */
     @PreDestroy
     void stop() throws InterruptedException {
-        if (!enabled || !claimsInDatabase || outstanding.get() <= 0) {
+        if (!enabled || outstanding.get() <= 0) {
             return;
         }
         Thread release = new Thread(() -> {

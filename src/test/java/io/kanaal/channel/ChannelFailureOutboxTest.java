@@ -6,8 +6,7 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * {@link ChannelFailureTest} with {@code kanaal.stock.delivery = outbox}: the channels' publishers take their
  * quantities from channel_stock instead of their stock queues, with the same retries, backoff, dead letters and
- * replays, and a channel that was down still gets one current level per SKU. The senders claim their rows in
- * channel_stock, as with several instances on one database.
+ * replays, and a channel that was down still gets one current level per SKU.
  */
 class ChannelFailureOutboxTest extends ChannelFailureTest {
 
@@ -15,8 +14,6 @@ class ChannelFailureOutboxTest extends ChannelFailureTest {
     static void outbox(DynamicPropertyRegistry registry) {
         registry.add("kanaal.test.context", () -> "outbox-failures");
         registry.add("kanaal.stock.delivery", () -> "outbox");
-        // the claims as several instances on one database make them (StockDeliveryOutboxTest: in memory)
-        registry.add("kanaal.stock.outbox-claims", () -> "database");
     }
 
     @Override
