@@ -109,9 +109,10 @@ public class ChannelOutbox {
      * Claims up to {@code kanaal.stock.outbox-batch} of the channel's quantities that it was not told yet, none that
      * another sender holds or that is parked, and no more than the channel's senders can take now (twice their
      * number in all, sent or waiting); each as the body of a stock message (a JSON array of one
-     * {@link ChannelStockUpdate}). The SKUs the fan-out handed over ({@link #due}) are claimed by key; on a sweep
-     * (variable {@code sweep}) the channel's rows are searched, oldest first, for what no hand-over named: a
-     * quantity that changed while it was being sent, what another instance or an earlier run left. Sets variable
+     * {@link ChannelStockUpdate}). The SKUs the fan-out handed over ({@link #due}) are claimed by key (one that
+     * another sender holds is left to a sweep); every {@code kanaal.stock.outbox-sweep-every} the channel's rows
+     * are searched, oldest first, for what no hand-over named: a quantity that changed while it was being sent,
+     * what another instance or an earlier run left. Sets variable
      * {@code more} when there may be more to claim at once. Claims nothing while Kanaal or the route stops.
      */
     public List<String> claim(@Variable("channel") String channel, Exchange exchange) throws JsonProcessingException {
