@@ -21,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Body;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -55,7 +54,6 @@ public class ChannelOutbox {
     public static final String VARIABLE = "stockOutbox";
 
     private static final Logger log = LoggerFactory.getLogger(ChannelOutbox.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final JdbcTemplate jdbc;
     private final DeliveryRecorder deliveries;
@@ -63,19 +61,19 @@ public class ChannelOutbox {
     private final String owner;
     private final int batchSize;
     private final double leaseSeconds;
-    /** Quantities claimed by this instance and not yet done or parked: what a stop leaves claimed. */
-    private final AtomicLong outstanding = new AtomicLong();
     /** Per channel: the SKUs the fan-out handed over, not claimed yet (each once: what waits coalesces by SKU). */
     private final Map<String, Set<String>> due = new ConcurrentHashMap<>();
-    /** Per channel: quantities claimed and not finished yet. */
+    /** Per channel: quantities claimed and not finished yet (what a stop leaves claimed). */
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     /** Per channel: when the outbox last searched all its rows (System.nanoTime). */
     private final Map<String, AtomicLong> lastSweep = new ConcurrentHashMap<>();
     private final long sweepEveryNanos;
-    private volatile ProducerTemplate wakeups;
     private final Channels channels;
+    private final ObjectMapper json;
+    private final ProducerTemplate wakeups;
 
-    public ChannelOutbox(JdbcTemplate jdbc, DeliveryRecorder deliveries, Channels channels,
+    public ChannelOutbox(JdbcTemplate jdbc, DeliveryRecorder deliveries, Channels channels, ObjectMapper json,
+            ProducerTemplate wakeups,
             @Value("${kanaal.stock.delivery:queue}") String delivery,
             @Value("${kanaal.stock.outbox-owner:}") String owner,
             @Value("${kanaal.data-dir}") String dataDir,
@@ -88,6 +86,8 @@ public class ChannelOutbox {
         this.jdbc = jdbc;
         this.deliveries = deliveries;
         this.channels = channels;
+        this.json = json;
+        this.wakeups = wakeups;
         this.enabled = delivery.equals("outbox");
         this.owner = owner.isBlank() ? hostName() + ":" + Path.of(dataDir).toAbsolutePath().normalize() : owner;
         this.batchSize = batchSize;
@@ -147,11 +147,10 @@ public class ChannelOutbox {
             }
         }
         held.addAndGet(claimed.size());
-        outstanding.addAndGet(claimed.size());
         exchange.setVariable("more", !claimed.isEmpty() && (!waiting.isEmpty() || sweepFull));
         List<String> messages = new ArrayList<>(claimed.size());
         for (ChannelStockUpdate update : claimed) {
-            messages.add(JSON.writeValueAsString(List.of(update)));
+            messages.add(json.writeValueAsString(List.of(update)));
         }
         return messages;
     }
@@ -211,24 +210,9 @@ public class ChannelOutbox {
                     deliveries.release(queued.channel(), queued.sku());
                 }
                 inFlight.computeIfAbsent(channel, c -> new AtomicInteger()).decrementAndGet();
-                outstanding.decrementAndGet();
-                wake(done.getContext(), channel);
+                wakeups.sendBody("seda:" + channel + "-stock-due?size=1&discardWhenFull=true", null);
             }
         });
-    }
-
-    /** A wake-up for the channel's outbox, unless one is waiting already. */
-    private void wake(CamelContext camel, String channel) {
-        ProducerTemplate producer = wakeups;
-        if (producer == null) {
-            synchronized (this) {
-                if (wakeups == null) {
-                    wakeups = camel.createProducerTemplate();
-                }
-                producer = wakeups;
-            }
-        }
-        producer.sendBody("seda:" + channel + "-stock-due?size=1&discardWhenFull=true", null);
     }
 
     /**
@@ -239,7 +223,7 @@ public class ChannelOutbox {
      */
     public void park(@Body String message, @Variable("channel") String channel) {
         try {
-            for (JsonNode update : JSON.readTree(message)) {
+            for (JsonNode update : json.readTree(message)) {
                 if (channel.equals(update.path("channel").asText())) {
                     jdbc.update("UPDATE channel_stock SET claimed_until = 'infinity' WHERE channel = ? AND sku = ? AND desired_version <= ?",
                             channel, update.path("sku").asText(), update.path("version").asLong());
@@ -258,25 +242,15 @@ public class ChannelOutbox {
 
     /**
      * Releases what this instance still holds when it stops (quantities claimed but not sent), so another instance
-     * need not wait for the lease; this instance releases them at its next start anyway. Bounded: on a JVM shutdown
-     * the embedded PostgreSQL stops on its own shutdown hook, and a pool waiting for it would hold the stop up.
+     * need not wait for the lease; this instance releases them at its next start anyway. The deliveries are written
+     * first: a claim released before its delivery is in the table would be sent once more.
      */
     @PreDestroy
-    void stop() throws InterruptedException {
-        if (!enabled || outstanding.get() <= 0) {
-            return;
+    void stop() {
+        if (enabled && inFlight.values().stream().anyMatch(held -> held.get() > 0)) {
+            deliveries.write();
+            log.info("Released {} stock outbox claims not sent before the stop", releaseOwn());
         }
-        Thread release = new Thread(() -> {
-            try {
-                deliveries.write();
-                log.info("Released {} stock outbox claims not sent before the stop", releaseOwn());
-            } catch (RuntimeException e) {
-                log.warn("Stock outbox claims not released at the stop (released at the next start): {}", e.getMessage());
-            }
-        }, "kanaal-outbox-release");
-        release.setDaemon(true);
-        release.start();
-        release.join(3_000);
     }
 
     private static String hostName() {

@@ -37,8 +37,11 @@ public class DeliveryRecorder {
     private final JdbcTemplate jdbc;
     /** Channel and SKU: the newest delivery not written yet. */
     private final Map<String, ChannelStockUpdate> unwritten = new ConcurrentHashMap<>();
-    /** Channel and SKU: outbox claims to release with the next write. */
-    private final Set<String> released = ConcurrentHashMap.newKeySet();
+    /** Outbox claims to release with the next write. */
+    private final Set<Claim> released = ConcurrentHashMap.newKeySet();
+
+    private record Claim(String channel, String sku) {
+    }
     private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "kanaal-delivery-recorder");
         thread.setDaemon(true);
@@ -65,7 +68,7 @@ public class DeliveryRecorder {
      * the next write, after the delivery if there was one ({@link ChannelOutbox}).
      */
     public void release(String channel, String sku) {
-        released.add(key(channel, sku));
+        released.add(new Claim(channel, sku));
     }
 
     /** The newest delivery to the channel of the SKU that is not in the table yet; null when there is none. */
@@ -76,7 +79,7 @@ public class DeliveryRecorder {
     /** Writes every delivery held so far; a delivery that fails to be written stays held for the next time. */
     public synchronized void write() {
         // taken before the deliveries: a release is written with or after its delivery, never before it
-        List<String> releases = released.isEmpty() ? List.of() : new ArrayList<>(released);
+        List<Claim> releases = released.isEmpty() ? List.of() : new ArrayList<>(released);
         if (!unwritten.isEmpty()) {
             writeDeliveries();
         }
@@ -119,20 +122,15 @@ public class DeliveryRecorder {
     }
 
     /** Releases outbox claims (those of a delivery written just now are released already), but parked ones. */
-    private void releaseClaims(List<String> keys) {
-        String[] channels = new String[keys.size()];
-        String[] skus = new String[keys.size()];
-        for (int i = 0; i < keys.size(); i++) {
-            int split = keys.get(i).indexOf('\n');
-            channels[i] = keys.get(i).substring(0, split);
-            skus[i] = keys.get(i).substring(split + 1);
-        }
+    private void releaseClaims(List<Claim> claims) {
+        String[] channels = claims.stream().map(Claim::channel).toArray(String[]::new);
+        String[] skus = claims.stream().map(Claim::sku).toArray(String[]::new);
         jdbc.update("""
                 UPDATE channel_stock s SET claimed_until = NULL, claimed_by = NULL
                   FROM unnest(?::varchar[], ?::varchar[]) AS t(c, k)
                  WHERE s.channel = t.c AND s.sku = t.k AND s.claimed_until IS NOT NULL AND s.claimed_until <> 'infinity'
                 """, channels, skus);
-        keys.forEach(released::remove);
+        claims.forEach(released::remove);
     }
 
     private void writeQuietly() {
