@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 /** Channels that fail, throttle or go down: retried with backoff, coalesced, dead-lettered with the reason. */
 class ChannelFailureTest extends KanaalIntegrationTest {
 
-    private static final String SHOP_DLQ = "DLQ.kanaal.channel.shop.stock";
+    protected static final String SHOP_DLQ = "DLQ.kanaal.channel.shop.stock";
 
-    private final ObjectMapper json = new ObjectMapper();
+    protected final ObjectMapper json = new ObjectMapper();
 
     @Test
     void aChannelThatFailsThenThrottlesThenRecoversGetsTheNewestValueOnce() {
@@ -179,7 +179,7 @@ class ChannelFailureTest extends KanaalIntegrationTest {
     }
 
     /** Levels 11 to 30 (sequence 1 to 20) for each SKU, one batch per sequence; returns once Bol has the last. */
-    private void pushTwentyLevelsEach(List<String> skus) {
+    protected void pushTwentyLevelsEach(List<String> skus) {
         for (int sequence = 1; sequence <= 20; sequence++) {
             final int q = sequence;
             pushStock(batch(skus.stream().map(s -> level(s, 10 + q, q)).toArray(String[]::new)));
@@ -190,7 +190,7 @@ class ChannelFailureTest extends KanaalIntegrationTest {
         }));
     }
 
-    private List<JsonNode> deadLetters(String queue, String sku) {
+    protected List<JsonNode> deadLetters(String queue, String sku) {
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/api/v1/ops/dead-letters/" + queue))
                 .header("X-API-Key", API_KEY).GET());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
