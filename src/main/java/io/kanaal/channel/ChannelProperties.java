@@ -18,6 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param settings     type-specific settings, passed to the route templates (credentials by env placeholder)
  * @param listings     SKU to the channel's own listing id (Bol offer id, Vendure variant id); the database table
  *                     channel_listing adds more (Vendure's variant ids are looked up by SKU and saved there)
+ * @param headers      HTTP headers sent with every call to a REST channel (an API key header such as
+ *                     {@code X-Shopify-Access-Token}; values by environment placeholder), name to value
  */
 public record ChannelProperties(
         String type,
@@ -29,10 +31,12 @@ public record ChannelProperties(
         @DefaultValue("4") int consumers,
         @DefaultValue("false") boolean countsOwnOrders,
         Map<String, String> settings,
-        Map<String, String> listings) {
+        Map<String, String> listings,
+        Map<String, String> headers) {
 
     public ChannelProperties {
         settings = settings == null ? Map.of() : Map.copyOf(settings);
         listings = listings == null ? Map.of() : Map.copyOf(listings);
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
     }
 }

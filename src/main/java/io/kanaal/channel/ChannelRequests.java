@@ -2,6 +2,7 @@ package io.kanaal.channel;
 
 import java.util.Set;
 import org.apache.camel.Message;
+import org.apache.camel.Variable;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,6 +17,12 @@ public class ChannelRequests {
 
     private static final Set<String> REQUEST = Set.of("CamelHttpPath", "CamelHttpMethod", "CamelHttpQuery");
 
+    private final Channels channels;
+
+    public ChannelRequests(Channels channels) {
+        this.channels = channels;
+    }
+
     public void keepRequestHeaders(Message message) {
         message.getHeaders().keySet().removeIf(name -> !REQUEST.contains(name) && !name.startsWith("CamelRedelivery"));
     }
@@ -23,5 +30,17 @@ public class ChannelRequests {
     /** Only the redelivery bookkeeping stays (a call that sets its own path and method). */
     public void keepRedeliveryHeaders(Message message) {
         message.getHeaders().keySet().removeIf(name -> !name.startsWith("CamelRedelivery"));
+    }
+
+    /**
+     * The headers the channel's configuration adds to every call ({@code kanaal.channels.<id>.headers}); one
+     * left empty (an unset environment variable) is not sent.
+     */
+    public void addChannelHeaders(@Variable("channel") String channel, Message message) {
+        channels.get(channel).headers().forEach((name, value) -> {
+            if (value != null && !value.isBlank()) {
+                message.setHeader(name, value);
+            }
+        });
     }
 }

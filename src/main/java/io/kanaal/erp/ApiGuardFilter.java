@@ -47,9 +47,20 @@ public class ApiGuardFilter extends OncePerRequestFilter {
         this.json = json;
     }
 
+    /**
+     * The path the request is served by, as the servlet container mapped it: decoded, path parameters
+     * ({@code ;x}) removed, {@code .} and {@code ..} resolved and double slashes merged. Not the raw
+     * {@link HttpServletRequest#getRequestURI()}: {@code /webhooks/../api/v1/stock} or {@code /api;x/v1/stock}
+     * would pass a check on it while reaching the ERP API.
+     */
+    static String servedPath(HttpServletRequest request) {
+        String info = request.getPathInfo();
+        return request.getServletPath() + (info == null ? "" : info);
+    }
+
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI();
+        String path = servedPath(request);
         if (path.startsWith("/webhooks/")) {
             return false;
         }
@@ -59,7 +70,7 @@ public class ApiGuardFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String path = request.getRequestURI();
+        String path = servedPath(request);
         // ops endpoints take the operators' keys when there are any; everything else the ERP clients' keys
         boolean ops = path.startsWith("/api/v1/ops/") && !properties.opsKeys().isEmpty();
         Map<String, String> keys = ops ? properties.opsKeys() : properties.keys();

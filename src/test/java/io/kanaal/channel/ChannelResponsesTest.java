@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class ChannelResponsesTest {
 
     private final Channels channels = new Channels(new ChannelsProperties(Map.of("shop",
-            new ChannelProperties("rest", true, "http://127.0.0.1:9", 0, 100, 1000, 1, false, Map.of(), Map.of()))));
+            new ChannelProperties("rest", true, "http://127.0.0.1:9", 0, 100, 1000, 1, false, Map.of(), Map.of(), Map.of()))));
     private final RateLimiters limiters = new RateLimiters(channels, Duration.ofMillis(100));
     private final ChannelResponses responses = new ChannelResponses(limiters, mock(OAuth2Tokens.class));
 

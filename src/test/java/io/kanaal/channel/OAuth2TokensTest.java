@@ -67,7 +67,7 @@ class OAuth2TokensTest {
 
     private Channels channels(String secret) {
         ChannelProperties bol = new ChannelProperties("bol", true, login.baseUrl(), 0, 999, 10, 1, false,
-                Map.of("token-url", login.baseUrl() + "/token", "client-id", "kanaal", "client-secret", secret), Map.of());
+                Map.of("token-url", login.baseUrl() + "/token", "client-id", "kanaal", "client-secret", secret), Map.of(), Map.of());
         return new Channels(new ChannelsProperties(Map.of("bol-nl", bol)));
     }
 

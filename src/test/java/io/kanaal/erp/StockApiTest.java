@@ -6,9 +6,17 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanaal.support.KanaalIntegrationTest;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The ERP's view of POST /api/v1/stock: clear answers, bad input never queued, good input always. */
@@ -28,6 +36,7 @@ class StockApiTest extends KanaalIntegrationTest {
         assertThat(report.get("rejected").asInt()).isZero();
         assertThat(report.get("items").findValuesAsText("status")).containsExactly("accepted", "accepted");
         await().atMost(Duration.ofSeconds(15)).until(() -> shopRequests(a).size() == 1 && shopRequests(b).size() == 1);
+        assertThat(shopRequests(a).get(0).header("X-Shop-Token")).as("the channel's configured header").isEqualTo(SHOP_TOKEN);
     }
 
     @Test
@@ -99,6 +108,25 @@ class StockApiTest extends KanaalIntegrationTest {
         assertNothingQueuedFor(sku);
     }
 
+    /**
+     * The key is checked on the path the request is served by, not on the path as sent: a path that only
+     * looks like a webhook's, or hides the API's prefix behind a path parameter or a double slash, still
+     * reaches the stock API and is refused there like any other request without a key.
+     */
+    @Test
+    void aPathWrittenDifferentlyNeedsTheKeyToo() throws Exception {
+        String sku = newSku();
+        String body = batch(level(sku, 3, 1));
+
+        for (String path : List.of("/webhooks/../api/v1/stock", "/api;x=1/v1/stock", "//api/v1/stock",
+                "/api/v1/./stock", "/sandbox/../api/v1/ops/dead-letters")) {
+            assertThat(rawPost(path, body)).as("status line for %s", path).startsWith("HTTP/1.1 401");
+        }
+        assertThat(rawPost("/api;x=1/v1/stock", body, "X-API-Key: " + API_KEY))
+                .as("the same path with the key is served by the stock API").startsWith("HTTP/1.1 202");
+        await().atMost(Duration.ofSeconds(15)).until(() -> shopRequests(sku).size() == 1);
+    }
+
     @Test
     void aHugeBodyGets413AndNothingIsQueued() {
         String sku = newSku();
@@ -131,6 +159,24 @@ class StockApiTest extends KanaalIntegrationTest {
         assertThat(description.at("/paths/~1api~1v1~1stock/post/responses").has("202")).isTrue();
         assertThat(schema.statusCode()).isEqualTo(200);
         assertThat(json.readTree(schema.body()).at("/$defs/stockLevel/required").toString()).contains("sku", "quantity");
+    }
+
+    /** The status line of a POST sent as written, byte for byte (an HTTP client would normalise the path). */
+    private String rawPost(String path, String body, String... headers) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        StringBuilder request = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: application/json\r\nConnection: close\r\nContent-Length: " + bytes.length + "\r\n");
+        for (String header : headers) {
+            request.append(header).append("\r\n");
+        }
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(15_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+        }
     }
 
     /** A good level pushed after the refused request gets through; the refused SKU never reaches anything. */

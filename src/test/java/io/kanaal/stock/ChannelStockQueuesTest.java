@@ -120,7 +120,7 @@ class ChannelStockQueuesTest {
     private ChannelStockQueues queues(String... channelIds) {
         Map<String, ChannelProperties> channels = new LinkedHashMap<>();
         for (String id : channelIds) {
-            channels.put(id, new ChannelProperties("rest", true, "http://127.0.0.1:9", 0, Integer.MAX_VALUE, 10, 1, false, null, null));
+            channels.put(id, new ChannelProperties("rest", true, "http://127.0.0.1:9", 0, Integer.MAX_VALUE, 10, 1, false, null, null, null));
         }
         return new ChannelStockQueues(factory, new Channels(new ChannelsProperties(channels)), Duration.ofSeconds(5));
     }

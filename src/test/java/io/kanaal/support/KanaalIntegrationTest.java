@@ -40,6 +40,8 @@ public abstract class KanaalIntegrationTest {
     public static final BolFake BOL_API = new BolFake(BOL);
     public static final String SHOP_WEBHOOK_SECRET = "shop-" + UUID.randomUUID();
     public static final String MARKET_WEBHOOK_SECRET = "market-" + UUID.randomUUID();
+    /** An API key header the shop channel's configuration adds to every call (kanaal.channels.shop.headers) */
+    public static final String SHOP_TOKEN = "shop-token-" + UUID.randomUUID();
 
     @DynamicPropertySource
     static void kanaal(DynamicPropertyRegistry registry) {
@@ -57,6 +59,7 @@ public abstract class KanaalIntegrationTest {
         registry.add("kanaal.channels.shop.settings.poll-cron", () -> "0/1 * * * * ?");
         registry.add("kanaal.channels.shop.settings.ack-path", () -> "/orders/$simple{variable.order[channelOrderId]}/ack");
         registry.add("kanaal.channels.shop.settings.webhook-secret", () -> SHOP_WEBHOOK_SECRET);
+        registry.add("kanaal.channels.shop.headers.X-Shop-Token", () -> SHOP_TOKEN);
 
         // a second REST channel on the same stub (paths /market/...): no safety buffer, orders by webhook
         registry.add("kanaal.channels.market.type", () -> "rest");

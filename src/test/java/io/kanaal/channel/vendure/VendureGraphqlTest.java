@@ -32,7 +32,7 @@ class VendureGraphqlTest {
     private final ChannelStub vendure = new ChannelStub();
     private final Channels channels = new Channels(new ChannelsProperties(Map.of("shop", new ChannelProperties(
             "vendure", true, vendure.baseUrl(), 0, 100, 10, 1, true,
-            Map.of("username", "kanaal", "password", "secret"), Map.of()))));
+            Map.of("username", "kanaal", "password", "secret"), Map.of(), Map.of()))));
     private final VendureSessions sessions = new VendureSessions(channels, JSON);
     private final VendureGraphql graphql = new VendureGraphql(JSON, sessions,
             new ChannelResponses(new RateLimiters(channels, Duration.ofSeconds(1)), new OAuth2Tokens(channels, JSON)),
