@@ -9,6 +9,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Component;
 
@@ -36,12 +37,13 @@ public class BolOrderPolls {
     }
 
     /**
-     * The query of one page of the open orders Kanaal fulfils (FBR): those changed since the watermark, or all
-     * open orders when there is none yet or it lies further back than Bol's change interval reaches.
+     * The query of one page of the orders Kanaal fulfils (FBR). Without a watermark, or when it lies further back
+     * than Bol's change interval reaches: every open order. Otherwise every order changed since the watermark,
+     * whatever its status ({@code status=ALL}), so that an order Bol cancelled after Kanaal took it in is seen.
      */
     public String query(String since, String pollStart, int page) {
         Integer minutes = changeInterval(since, pollStart);
-        return "fulfilment-method=FBR&status=OPEN&page=" + page
+        return "fulfilment-method=FBR&status=" + (minutes == null ? "OPEN" : "ALL") + "&page=" + page
                 + (minutes == null ? "" : "&change-interval-minute=" + minutes);
     }
 
@@ -63,27 +65,55 @@ public class BolOrderPolls {
     }
 
     /**
-     * The order ids of one page of the list, in its order ("" for an entry without one), read once for
-     * {@link #unknown} and {@link #full}; an empty page ({@code {}}) has none.
+     * An order of the list as its items stand: {@code open} when an item still has units neither shipped nor
+     * cancelled (or the entry says nothing about its items), {@code cancelled} when every unit of every item is.
      */
-    public List<String> listed(String page) throws JsonProcessingException {
-        JsonNode list = json.readTree(page == null || page.isBlank() ? "{}" : page).path("orders");
-        List<String> ids = new ArrayList<>();
-        if (list.isArray()) {
-            list.forEach(order -> ids.add(order.path("orderId").asText("")));
-        }
-        return ids;
+    public record Listed(String orderId, boolean open, boolean cancelled) {
     }
 
     /**
-     * The ids of {@code earlier} and then of this page's orders ({@code listed}) that Kanaal has neither taken in
-     * nor just put on the intake queue: the orders whose details the poll still has to fetch.
+     * The orders of one page of the list, in its order (id "" for an entry without one), read once for
+     * {@link #unknown} and {@link #full}; an empty page ({@code {}}) has none.
      */
-    public List<String> unknown(String channel, List<String> earlier, List<String> listed) {
+    public List<Listed> listed(String page) throws JsonProcessingException {
+        JsonNode list = json.readTree(page == null || page.isBlank() ? "{}" : page).path("orders");
+        List<Listed> orders = new ArrayList<>();
+        if (list.isArray()) {
+            list.forEach(order -> {
+                JsonNode items = order.path("orderItems");
+                boolean open = !items.isArray() || items.isEmpty();
+                boolean cancelled = items.isArray() && !items.isEmpty();
+                for (JsonNode item : items) {
+                    int quantity = item.path("quantity").asInt(0);
+                    int cancelledUnits = item.path("quantityCancelled").asInt(0);
+                    open |= quantity - item.path("quantityShipped").asInt(0) - cancelledUnits > 0;
+                    cancelled &= quantity > 0 && cancelledUnits >= quantity;
+                }
+                orders.add(new Listed(order.path("orderId").asText(""), open, cancelled));
+            });
+        }
+        return orders;
+    }
+
+    /**
+     * The ids of {@code earlier} and then of this page's orders ({@code listed}) whose details the poll has to
+     * fetch: an order Kanaal has neither taken in nor just put on the intake queue, unless it was shipped before
+     * Kanaal saw it; and an order Kanaal took in that every unit of is now cancelled, unless Kanaal has it as
+     * cancelled or shipped already (its detail then maps to status cancelled, which ends its reservations).
+     */
+    public List<String> unknown(String channel, List<String> earlier, List<Listed> listed) {
         Set<String> ids = new LinkedHashSet<>(earlier == null ? List.of() : earlier);
-        for (String id : listed == null ? List.<String>of() : listed) {
-            if (!id.isEmpty() && !ids.contains(id) && !polls.recentlyEnqueued(channel, id)
-                    && !orders.known(channel, id)) {
+        for (Listed order : listed == null ? List.<Listed>of() : listed) {
+            String id = order.orderId();
+            if (id.isEmpty() || ids.contains(id)) {
+                continue;
+            }
+            Optional<String> status = orders.stateOf(channel, id);
+            // a cancellation is fetched until the intake has it (a second fetch is harmless: it is taken in once)
+            boolean fetch = status.isEmpty()
+                    ? (order.open() || order.cancelled()) && !polls.recentlyEnqueued(channel, id)
+                    : order.cancelled() && !status.get().equals("cancelled") && !status.get().equals("shipped");
+            if (fetch) {
                 ids.add(id);
             }
         }
@@ -91,7 +121,7 @@ public class BolOrderPolls {
     }
 
     /** Whether the page ({@code listed}) is full, so that another may follow; a shorter page is the last. */
-    public boolean full(List<String> listed) {
+    public boolean full(List<Listed> listed) {
         return listed.size() >= PAGE_SIZE;
     }
 }

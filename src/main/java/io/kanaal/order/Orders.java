@@ -175,11 +175,10 @@ public class Orders {
                 });
     }
 
-    /** Whether Kanaal has taken this order of the channel in (a poller need not fetch it again). */
-    public boolean known(String channel, String channelOrderId) {
-        return Boolean.TRUE.equals(jdbc.queryForObject(
-                "SELECT EXISTS (SELECT 1 FROM channel_order WHERE channel = ? AND channel_order_id = ?)",
-                Boolean.class, channel, channelOrderId));
+    /** The order's state in Kanaal (open, shipped, cancelled), empty when Kanaal never took it in. */
+    public Optional<String> stateOf(String channel, String channelOrderId) {
+        return jdbc.queryForList("SELECT status FROM channel_order WHERE channel = ? AND channel_order_id = ?",
+                String.class, channel, channelOrderId).stream().findFirst();
     }
 
     /**

@@ -119,14 +119,10 @@ public final class OrderBenchmark {
             args.addAll(List.of(ch + "type=rest", ch + "base-url=" + stub.baseUrl(), ch + "rate-limit=100000",
                     ch + "consumers=8", ch + "settings.webhook-secret=" + secrets[c]));
         }
-        String extra = System.getProperty("bench.kanaal-args", "");
-        if (!extra.isBlank()) {
-            args.addAll(List.of(extra.trim().split("\\s+")));
-        }
         System.out.printf("Kanaal order benchmark: %d channels, %d s per phase, open loop, %d cores%n",
                 CHANNELS, seconds, Runtime.getRuntime().availableProcessors());
         try (ConfigurableApplicationContext kanaal = new SpringApplicationBuilder(KanaalApplication.class)
-                .run(args.toArray(String[]::new))) {
+                .run(KanaalArgs.withExtras(args))) {
             int port = Integer.parseInt(kanaal.getEnvironment().getProperty("local.server.port"));
             // the ERP's stock for every SKU the run will order, straight into the ledger
             kanaal.getBean(JdbcTemplate.class).update("""

@@ -135,14 +135,10 @@ public final class StockBenchmark {
                 args.add(ch + "settings.batch-path=/stock-levels");
             }
         }
-        String extra = System.getProperty("bench.kanaal-args", "");
-        if (!extra.isBlank()) {
-            args.addAll(List.of(extra.trim().split("\\s+")));
-        }
         System.out.printf("Kanaal stock benchmark: %d SKUs, %d channels, %d s per phase, open loop, %d cores%n",
                 skus, CHANNELS, seconds, Runtime.getRuntime().availableProcessors());
         try (ConfigurableApplicationContext kanaal = new SpringApplicationBuilder(KanaalApplication.class)
-                .run(args.toArray(String[]::new))) {
+                .run(KanaalArgs.withExtras(args))) {
             int port = Integer.parseInt(kanaal.getEnvironment().getProperty("local.server.port"));
             URI push = URI.create("http://127.0.0.1:" + port + "/api/v1/stock");
             IntFunction<HttpRequest> kanaalRequest = u -> HttpRequest.newBuilder(push)

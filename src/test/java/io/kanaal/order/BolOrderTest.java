@@ -70,8 +70,40 @@ class BolOrderTest extends KanaalIntegrationTest {
         assertThat(BOL.requests("/retailer/orders/" + id)).hasSize(1);
         assertThat(jdbc.queryForObject("SELECT sum(quantity) FROM reservation WHERE sku = ?", Integer.class, sku))
                 .isEqualTo(3);
-        assertThat(BOL.requests(LIST)).allSatisfy(poll -> assertThat(poll.path())
-                .contains("fulfilment-method=FBR", "status=OPEN", "page=1"));
+        // every open order without a watermark; since the watermark, every order that changed, whatever its status
+        assertThat(BOL.requests(LIST)).allSatisfy(poll -> assertThat(poll.path()).contains("fulfilment-method=FBR", "page=1")
+                .containsAnyOf("status=OPEN", "status=ALL&page=1&change-interval-minute="));
+        assertThat(BOL.requests(LIST)).anySatisfy(poll -> assertThat(poll.path()).contains("status=ALL"));
+    }
+
+    @Test
+    void anOrderBolCancelsAfterKanaalTookItInReachesTheErpAsCancelledOnceAndItsUnitsGoBackToEveryChannel()
+            throws Exception {
+        String sku = newSku();
+        pushStock(batch(level(sku, 10, 1)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 8);
+        String id = orderId();
+        BOL_API.open(BolFake.order(id, new Item(orderId(), sku, "8718846038683", 3)), Instant.now());
+        assertThat(unified("bol-test/" + id).path("status").asText()).isEqualTo("open");
+        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 5);
+
+        BOL_API.cancel(id, Instant.now());
+
+        JsonNode cancelled = unified("bol-test/" + id);
+        assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
+        assertThat(cancelled.path("lines").get(0).path("sku").asText()).isEqualTo(sku);
+        // the 3 units are no longer reserved: every channel shows the ERP's 10 again (less its own buffer)
+        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 8
+                && OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 10);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM reservation WHERE sku = ? AND released_at IS NULL",
+                Integer.class, sku)).isZero();
+        assertThat(orderStatus(id)).isEqualTo("cancelled");
+
+        // Bol keeps listing it as changed: more polls, but no more fetches of its detail and nothing more queued
+        int polls = BOL.succeeded(LIST).size();
+        await().atMost(Duration.ofSeconds(15)).until(() -> BOL.succeeded(LIST).size() >= polls + 3);
+        assertThat(unifiedOrNull("bol-test/" + id, 500)).isNull();
+        assertThat(BOL.requests("/retailer/orders/" + id)).hasSize(2);
     }
 
     @Test

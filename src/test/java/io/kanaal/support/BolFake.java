@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Bol.com's Retailer API v10 as Kanaal's order routes use it, served on a {@link ChannelStub}, its answers shaped
  * as in Bol's spec and the picqer fixtures ({@code 200-reduced-orders}, {@code 200-reduced-orders-empty},
- * {@code 200-order}): open orders (the list, 50 a page, filtered by {@code change-interval-minute}; the detail),
+ * {@code 200-order}): orders (the list, 50 a page, filtered by {@code status} and {@code change-interval-minute}; the detail),
  * shipments and cancellations answered 202 with a PENDING process status, and process statuses that go through
  * the states a test scripts (PENDING, then SUCCESS unless told otherwise). A test can {@link #holdBefore} a state:
  * a process-status request about to be answered in it waits (Kanaal's request hangs) until {@link #release()}.
@@ -88,6 +88,15 @@ public final class BolFake {
     public synchronized void open(String detail, Instant changedAt) {
         JsonNode order = read(detail);
         orders.put(order.path("orderId").asText(), new OpenOrder(order, changedAt));
+    }
+
+    /** Bol cancels every unit of the order (a customer's request granted, or not shipped in time), at {@code changedAt}. */
+    public synchronized void cancel(String orderId, Instant changedAt) {
+        OpenOrder order = orders.get(orderId);
+        for (JsonNode line : order.detail().path("orderItems")) {
+            ((ObjectNode) line).put("quantityCancelled", line.path("quantity").asInt());
+        }
+        orders.put(orderId, new OpenOrder(order.detail(), changedAt));
     }
 
     /** The states the next accepted request's process status goes through, the last one staying. */
@@ -165,7 +174,9 @@ public final class BolFake {
         String interval = query.get("change-interval-minute");
         Instant changedSince = interval == null ? Instant.MIN
                 : Instant.now().minus(Duration.ofMinutes(Long.parseLong(interval)));
-        List<OpenOrder> listed = orders.values().stream().filter(o -> !o.changedAt().isBefore(changedSince)).toList();
+        String status = query.getOrDefault("status", "OPEN");
+        List<OpenOrder> listed = orders.values().stream().filter(o -> !o.changedAt().isBefore(changedSince))
+                .filter(o -> status.equals("ALL") || status.equals("OPEN") == open(o)).toList();
         ArrayNode list = JSON.createArrayNode();
         listed.stream().skip((long) (page - 1) * PAGE_SIZE).limit(PAGE_SIZE).forEach(o -> list.add(reduced(o)));
         return bol(200, list.isEmpty() ? "{ }" : JSON.createObjectNode().set("orders", list).toString());
@@ -181,14 +192,28 @@ public final class BolFake {
             item.put("orderItemId", line.path("orderItemId").asText());
             item.put("ean", line.path("product").path("ean").asText());
             item.put("fulfilmentMethod", "FBR");
-            item.put("fulfilmentStatus", "OPEN");
+            item.put("fulfilmentStatus", open(line) ? "OPEN" : "HANDLED");
             item.put("quantity", line.path("quantity").asInt());
-            item.put("quantityShipped", 0);
-            item.put("quantityCancelled", 0);
+            item.put("quantityShipped", line.path("quantityShipped").asInt());
+            item.put("quantityCancelled", line.path("quantityCancelled").asInt());
             item.put("cancellationRequest", false);
             item.put("latestChangedDateTime", open.changedAt().toString());
         }
         return order;
+    }
+
+    /** Whether an item of the order still has units neither shipped nor cancelled. */
+    private static boolean open(OpenOrder order) {
+        for (JsonNode line : order.detail().path("orderItems")) {
+            if (open(line)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean open(JsonNode line) {
+        return line.path("quantity").asInt() - line.path("quantityShipped").asInt() - line.path("quantityCancelled").asInt() > 0;
     }
 
     private synchronized Reply accept(ChannelStub.Request request, String eventType) {

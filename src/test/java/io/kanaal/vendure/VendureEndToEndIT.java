@@ -162,6 +162,14 @@ class VendureEndToEndIT {
         await().atMost(WAIT).until(() -> "Cancelled".equals(vendure.order(placed.id()).orElseThrow().state()));
         await().atMost(WAIT).until(() -> otherChannelQuantity(sku) == 10);
         assertThat(stock(sku)).returns(10, VariantStock::stockOnHand).returns(0, VariantStock::stockAllocated);
+
+        // Kanaal's poll sees the order Cancelled at Vendure: the channel's confirmation reaches the ERP, once
+        Message confirmation = jms.receiveSelected("kanaal.orders.unified", "kanaalOrderRef = '" + orderRef + "'");
+        assertThat(confirmation).as("the cancelled %s on kanaal.orders.unified", orderRef).isNotNull();
+        assertThat(((TextMessage) confirmation).getText()).contains("\"status\":\"cancelled\"");
+        jms.setReceiveTimeout(3_000);
+        assertThat(jms.receiveSelected("kanaal.orders.unified", "kanaalOrderRef = '" + orderRef + "'"))
+                .as("a second cancelled %s", orderRef).isNull();
     }
 
     @Test
