@@ -1,28 +1,55 @@
 package io.kanaal.channel;
 
 import io.kanaal.stock.ChannelStockUpdate;
+import io.kanaal.stock.DeliveryRecorder;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * A channel's own id for a SKU (Bol's offer id, Vendure's variant id): from configuration, else from the table
- * channel_listing (where a channel that looks its ids up saves them).
+ * channel_listing (where a channel that looks its ids up saves them). A SKU the channel has no id for is
+ * dead-lettered with the reason (a listing to add), unless the channel carries only part of the range
+ * ({@code settings.unlisted: skip}): then its quantity is skipped, counted in
+ * {@code kanaal.channel.stock.skipped{reason=unlisted}}, and recorded as delivered.
  */
 @Component("channelListings")
 public class ChannelListings {
 
     private final Channels channels;
     private final JdbcTemplate jdbc;
+    private final MeterRegistry meters;
+    private final DeliveryRecorder deliveries;
 
-    public ChannelListings(Channels channels, JdbcTemplate jdbc) {
+    public ChannelListings(Channels channels, JdbcTemplate jdbc, MeterRegistry meters, DeliveryRecorder deliveries) {
         this.channels = channels;
         this.jdbc = jdbc;
+        this.meters = meters;
+        this.deliveries = deliveries;
     }
 
-    /** The update with the channel's listing id for its SKU attached. */
+    /**
+     * The update with the channel's listing id for its SKU attached; null (nothing to send) for a SKU the channel
+     * does not list when it {@link #skipsUnlisted skips those}. Such a quantity is recorded as delivered: there
+     * is nothing left to tell the channel, so neither a recomputation nor the reconciliation sends it again.
+     */
     public ChannelStockUpdate attach(ChannelStockUpdate update) {
+        if (skipsUnlisted(update.channel()) && find(update.channel(), update.sku()) == null) {
+            skippedUnlisted(update.channel());
+            deliveries.record(update);
+            return null;
+        }
         return update.withListingId(listingId(update.channel(), update.sku()));
+    }
+
+    /** Whether the channel carries only the SKUs it has listing ids for ({@code settings.unlisted: skip}). */
+    public boolean skipsUnlisted(String channel) {
+        return "skip".equalsIgnoreCase(channels.get(channel).settings().getOrDefault("unlisted", "dead-letter"));
+    }
+
+    private void skippedUnlisted(String channel) {
+        meters.counter("kanaal.channel.stock.skipped", "channel", channel, "reason", "unlisted").increment();
     }
 
     public String listingId(String channel, String sku) {

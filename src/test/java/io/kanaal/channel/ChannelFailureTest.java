@@ -8,13 +8,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanaal.support.ChannelStub;
 import io.kanaal.support.ChannelStub.Reply;
 import io.kanaal.support.KanaalIntegrationTest;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /** Channels that fail, throttle or go down: retried with backoff, coalesced, dead-lettered with the reason. */
 class ChannelFailureTest extends KanaalIntegrationTest {
@@ -22,6 +26,9 @@ class ChannelFailureTest extends KanaalIntegrationTest {
     protected static final String SHOP_DLQ = "DLQ.kanaal.channel.shop.stock";
 
     protected final ObjectMapper json = new ObjectMapper();
+
+    @Autowired
+    MeterRegistry meters;
 
     @Test
     void aChannelThatFailsThenThrottlesThenRecoversGetsTheNewestValueOnce() {
@@ -122,6 +129,29 @@ class ChannelFailureTest extends KanaalIntegrationTest {
         assertThat(deadLetters("DLQ.kanaal.channel.bol-test.stock", sku).get(0).get("reason").asText())
                 .contains("no listing id for SKU '" + sku + "'");
         await().atMost(Duration.ofSeconds(10)).until(() -> shopRequests(sku).size() == 1);
+    }
+
+    @Test
+    void aChannelThatCarriesPartOfTheRangeSkipsTheSkusItHasNoListingForWithoutDeadLetters() {
+        String unlisted = "NO-OFFER-" + System.nanoTime();
+        String listed = newSku();
+        String offer = UUID.randomUUID().toString();
+        jdbc.update("INSERT INTO channel_listing (channel, sku, listing_id) VALUES ('bol-range', ?, ?)", listed, offer);
+        double skipped = skippedUnlisted("bol-range");
+
+        pushStock(batch(level(unlisted, 10, 1), level(listed, 10, 1)));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> BOL.requests("/retailer/offers/" + offer).size() == 1);
+        assertThat(BOL.requests("/retailer/offers/" + offer).get(0).body()).contains("\"amount\":10");
+        await().atMost(Duration.ofSeconds(10)).until(() -> shopRequests(unlisted).size() == 1
+                && deadLetters("DLQ.kanaal.channel.bol-test.stock", unlisted).size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> skippedUnlisted("bol-range") >= skipped + 1);
+        assertThat(deadLetters("DLQ.kanaal.channel.bol-range.stock", unlisted)).isEmpty();
+    }
+
+    private double skippedUnlisted(String channel) {
+        Counter counter = meters.find("kanaal.channel.stock.skipped").tags("channel", channel, "reason", "unlisted").counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test

@@ -78,6 +78,16 @@ public abstract class KanaalIntegrationTest {
         registry.add("kanaal.channels.bol-test.settings.client-id", () -> "kanaal-test");
         registry.add("kanaal.channels.bol-test.settings.client-secret", () -> UUID.randomUUID().toString());
         registry.add("kanaal.channels.bol-test.settings.poll-cron", () -> "0/1 * * * * ?");
+
+        // a second Bol account that carries only part of the range: SKUs without an offer id are skipped, not dead-lettered
+        registry.add("kanaal.channels.bol-range.type", () -> "bol");
+        registry.add("kanaal.channels.bol-range.base-url", BOL::baseUrl);
+        registry.add("kanaal.channels.bol-range.rate-limit", () -> "1000");
+        registry.add("kanaal.channels.bol-range.consumers", () -> "1");
+        registry.add("kanaal.channels.bol-range.settings.token-url", () -> BOL.baseUrl() + "/token");
+        registry.add("kanaal.channels.bol-range.settings.client-id", () -> "kanaal-range");
+        registry.add("kanaal.channels.bol-range.settings.client-secret", () -> UUID.randomUUID().toString());
+        registry.add("kanaal.channels.bol-range.settings.unlisted", () -> "skip");
     }
 
     /**

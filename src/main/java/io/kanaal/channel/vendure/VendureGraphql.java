@@ -206,7 +206,7 @@ public class VendureGraphql {
 
     /**
      * Saves the id of the SKU's variant ({@code data} of vendure/variant-by-sku.graphql) as the channel's
-     * listing of the SKU, so it is looked up once. Rejected when Vendure has no variant with this SKU.
+     * listing of the SKU, so it is looked up once. Rejected when Vendure has no variant with this SKU (null when the channel skips unlisted SKUs).
      */
     public String saveVariant(String channel, String sku, @Body String data) {
         for (JsonNode variant : parse(data).path("productVariants").path("items")) {
@@ -215,6 +215,10 @@ public class VendureGraphql {
                 listings.save(channel, sku, id);
                 return id;
             }
+        }
+        if (listings.skipsUnlisted(channel)) {
+            // not in this shop's range: attach skips it (asked again at the SKU's next change)
+            return null;
         }
         throw ChannelException.rejected("channel " + channel + ": Vendure has no product variant with SKU '" + sku
                 + "': create it in Vendure (Kanaal sets stock on existing variants only)");
