@@ -52,7 +52,7 @@ public class ChannelResponses {
         if (status == 429) {
             Duration retryAfter = retryAfter(headers.get("Retry-After"));
             rateLimiters.pause(channel, endpoint, retryAfter);
-            throw ChannelException.unavailable(reason + " (retry after " + retryAfter.toSeconds() + " s)");
+            throw ChannelException.throttled(reason + " (retry after " + retryAfter.toSeconds() + " s)", retryAfter);
         }
         if (status == 401) {
             tokens.evict(channel);

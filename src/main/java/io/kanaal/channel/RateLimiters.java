@@ -60,8 +60,8 @@ public class RateLimiters {
 
     /**
      * Waits until neither the channel nor the endpoint is paused, then for the channel's next request slot.
-     * Throws a retryable exception instead of waiting longer than {@code kanaal.delivery.max-throttle-wait},
-     * so redelivery backoff takes over.
+     * Throws a retryable exception instead of waiting longer than {@code kanaal.delivery.max-throttle-wait}, so
+     * the consumer's redelivery takes over: it waits out the rest of the pause ({@link ChannelRetryDelay}).
      */
     public void acquireEndpoint(String channel, String endpoint) {
         Budget budget = budget(channel);
@@ -69,14 +69,14 @@ public class RateLimiters {
         long paused;
         while ((paused = budget.pausedFor(System.nanoTime(), endpoint)) > 0) {
             if (System.nanoTime() + paused > deadline) {
-                throw throttled(channel, endpoint);
+                throw throttled(channel, endpoint, Duration.ofNanos(paused));
             }
             LockSupport.parkNanos(paused);
         }
         long now = System.nanoTime();
         long wait = budget.reserve(now, Math.max(0, deadline - now));
         if (wait < 0) {
-            throw throttled(channel, endpoint);
+            throw throttled(channel, endpoint, null);
         }
         if (wait > 0) {
             LockSupport.parkNanos(wait);
@@ -93,10 +93,12 @@ public class RateLimiters {
         }
     }
 
-    private ChannelException throttled(String channel, String endpoint) {
-        return ChannelException.unavailable("channel " + channel
+    /** The channel asked to wait longer than Kanaal waits in a call: the attempt fails, the next waits out the rest. */
+    private ChannelException throttled(String channel, String endpoint, Duration rest) {
+        return ChannelException.throttled("channel " + channel
                 + (WHOLE_CHANNEL.equals(endpoint) ? "" : " (" + endpoint + ")") + " is throttled for longer than "
-                + Duration.ofNanos(maxWaitNanos).toSeconds() + " s");
+                + Duration.ofNanos(maxWaitNanos).toSeconds() + " s" + (rest == null ? "" : " (" + rest.toSeconds() + " s more)"),
+                rest);
     }
 
     private Budget budget(String channel) {
