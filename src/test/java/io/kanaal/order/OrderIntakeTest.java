@@ -109,6 +109,9 @@ class OrderIntakeTest extends KanaalIntegrationTest {
         assertThat(receiveOrderOrNull("shop/" + id, 500)).isNull();
         assertThat(jdbc.queryForObject("SELECT sum(quantity) FROM reservation WHERE sku = ?", Integer.class, sku))
                 .isEqualTo(3);
+        // every poll asks from the watermark, with the channel's own query parameters (oldest change first)
+        assertThat(SHOP.requests("/shop/orders?")).isNotEmpty().allSatisfy(poll -> assertThat(poll.path())
+                .matches("/shop/orders\\?updated_since=[0-9T:.-]+Z&sort=updatedAt&limit=100"));
         SHOP.reset();
     }
 

@@ -58,6 +58,7 @@ public abstract class KanaalIntegrationTest {
         registry.add("kanaal.channels.shop.consumers", () -> "2");
         registry.add("kanaal.channels.shop.settings.poll-cron", () -> "0/1 * * * * ?");
         registry.add("kanaal.channels.shop.settings.ack-path", () -> "/orders/$simple{variable.order[channelOrderId]}/ack");
+        registry.add("kanaal.channels.shop.settings.orders-query", () -> "sort=updatedAt&limit=100");
         registry.add("kanaal.channels.shop.settings.webhook-secret", () -> SHOP_WEBHOOK_SECRET);
         registry.add("kanaal.channels.shop.headers.X-Shop-Token", () -> SHOP_TOKEN);
 
