@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanaal.erp.InvalidRequestException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -12,6 +15,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +136,38 @@ public class OrderPolls {
      */
     public void enqueued(String channel, Collection<String> channelOrderIds) {
         recent(channel).addAll(channelOrderIds);
+    }
+
+    /**
+     * The orders of a poll's answer that this instance did not queue before exactly as they are now. A poll that
+     * asks again from a little before its watermark (Vendure's overlap), or from the watermark itself, lists
+     * the last orders again: the intake would drop them as duplicates, but one it dead-lettered (a malformed
+     * order) would be dead-lettered again at every poll while it is the newest. An order that changed is new.
+     */
+    public List<String> unseen(String channel, List<String> orders) {
+        List<String> unseen = new ArrayList<>();
+        for (String order : orders == null ? List.<String>of() : orders) {
+            if (!recentlyEnqueued(channel, fingerprint(order))) {
+                unseen.add(order);
+            }
+        }
+        return unseen;
+    }
+
+    /** Remembers the orders a poll queued (once its broker transaction committed), for {@link #unseen}. */
+    public void seen(String channel, List<String> orders) {
+        if (orders != null && !orders.isEmpty()) {
+            enqueued(channel, orders.stream().map(OrderPolls::fingerprint).toList());
+        }
+    }
+
+    private static String fingerprint(String order) {
+        try {
+            return "=" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(order.getBytes(StandardCharsets.UTF_8)), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Whether a poll of this instance put the order on the intake queue lately. */
