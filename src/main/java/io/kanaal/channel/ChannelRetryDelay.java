@@ -10,13 +10,15 @@ import org.springframework.stereotype.Component;
  * {@code onExceptionOccurredRef}): when the channel asked Kanaal to wait ({@link ChannelException#retryAfter()},
  * a 429's Retry-After, or the rest of a pause longer than {@code kanaal.delivery.max-throttle-wait}), the next
  * attempt waits that long instead of the backoff's next step ({@link Exchange#REDELIVERY_DELAY}). So a channel
- * that says "come back in 5 minutes" is not asked again sooner, and its wait does not use up the retries.
+ * that says "come back in 5 minutes" is not asked again sooner, and its wait does not use up the retries. It also
+ * notes when the message first failed, for {@link ChannelHealth}'s patience with an outage.
  */
 @Component("channelRetryDelay")
 public class ChannelRetryDelay implements Processor {
 
     @Override
     public void process(Exchange exchange) {
+        ChannelHealth.stampFirstFailure(exchange);
         Throwable failure = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

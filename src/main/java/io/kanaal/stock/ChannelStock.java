@@ -1,6 +1,7 @@
 package io.kanaal.stock;
 
 import io.kanaal.channel.ChannelProperties;
+import io.kanaal.channel.ChannelHealth;
 import io.kanaal.channel.Channels;
 import io.kanaal.ops.DeadLetters;
 import io.micrometer.core.instrument.Counter;
@@ -43,6 +44,7 @@ public class ChannelStock {
     private final DataSource dataSource;
     private final Channels channels;
     private final MeterRegistry meters;
+    private final ChannelHealth health;
     private final DeliveryRecorder deliveries;
     /**
      * Channel and SKU, for the deliveries of this instance that sent a newer version than their own message
@@ -61,12 +63,13 @@ public class ChannelStock {
     private final long recheckAfterMillis;
 
     public ChannelStock(JdbcTemplate jdbc, DataSource dataSource, Channels channels, MeterRegistry meters, DeliveryRecorder deliveries,
-            @Value("${kanaal.stock.recheck-after:500ms}") Duration recheckAfter) {
+            ChannelHealth health, @Value("${kanaal.stock.recheck-after:500ms}") Duration recheckAfter) {
         this.jdbc = jdbc;
         this.dataSource = dataSource;
         this.channels = channels;
         this.meters = meters;
         this.deliveries = deliveries;
+        this.health = health;
         this.recheckAfterMillis = recheckAfter.toMillis();
     }
 
@@ -375,6 +378,7 @@ public class ChannelStock {
             deliveredAhead.remove(key);
         }
         deliveries.record(update);
+        health.succeeded(update.channel());
         meters.counter("kanaal.channel.stock.delivered", "channel", update.channel()).increment();
     }
 

@@ -219,21 +219,4 @@ class ChannelFailureTest extends KanaalIntegrationTest {
             return !bol.isEmpty() && bol.get(bol.size() - 1).body().contains("\"amount\":29");
         }));
     }
-
-    protected List<JsonNode> deadLetters(String queue, String sku) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/api/v1/ops/dead-letters/" + queue))
-                .header("X-API-Key", API_KEY).GET());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        try {
-            List<JsonNode> found = new ArrayList<>();
-            for (JsonNode message : json.readTree(response.body())) {
-                if (json.readTree(message.get("body").asText()).findPath("sku").asText().equals(sku)) {
-                    found.add(message);
-                }
-            }
-            return found;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

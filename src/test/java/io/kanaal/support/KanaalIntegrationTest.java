@@ -2,6 +2,8 @@ package io.kanaal.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanaal.KanaalApplication;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,6 +37,7 @@ import org.springframework.test.context.DynamicPropertySource;
 public abstract class KanaalIntegrationTest {
 
     public static final String API_KEY = "test-" + UUID.randomUUID();
+    private static final ObjectMapper JSON_READER = new ObjectMapper();
     public static final ChannelStub SHOP = new ChannelStub();
     public static final ChannelStub BOL = new ChannelStub();
     public static final BolFake BOL_API = new BolFake(BOL);
@@ -45,9 +48,11 @@ public abstract class KanaalIntegrationTest {
 
     @DynamicPropertySource
     static void kanaal(DynamicPropertyRegistry registry) {
-        // a subclass that needs a Kanaal of its own (another configuration) names its data directory here
+        // a subclass that needs a Kanaal of its own (another configuration) names its data directory here; it
+        // changes a setting below through its kanaal.test.* placeholder (a subclass's own registration of the
+        // same key would not win over this one)
         embedded(registry, "${kanaal.test.context:shared}", API_KEY);
-        registry.add("kanaal.delivery.maximum-redeliveries", () -> "3");
+        registry.add("kanaal.delivery.maximum-redeliveries", () -> "${kanaal.test.maximum-redeliveries:3}");
         registry.add("kanaal.ops.queue-depths-period", () -> "500");
 
         registry.add("kanaal.channels.shop.type", () -> "rest");
@@ -94,7 +99,7 @@ public abstract class KanaalIntegrationTest {
     /**
      * What every Kanaal of the tests has: its own data directory under {@link TestData}, the ERP client key, no
      * broker acceptor, no sandbox channel, quick retries (from 100 ms, at most 1 s apart; the number of
-     * retries is the test's), and a short shutdown.
+     * retries is the test's; no patience with an outage), and a short shutdown.
      */
     public static void embedded(DynamicPropertyRegistry registry, String data, String apiKey) {
         registry.add("kanaal.data-dir", () -> TestData.directory(data));
@@ -102,7 +107,9 @@ public abstract class KanaalIntegrationTest {
         registry.add("kanaal.broker.acceptor", () -> "");
         registry.add("kanaal.channels.sandbox.enabled", () -> "false");
         registry.add("kanaal.delivery.initial-delay", () -> "100");
-        registry.add("kanaal.delivery.maximum-delay", () -> "1000");
+        registry.add("kanaal.delivery.maximum-delay", () -> "${kanaal.test.maximum-delay:1000}");
+        // dead-lettered once the retries are used up, outage or not (ChannelOutageTest has patience)
+        registry.add("kanaal.delivery.outage-patience", () -> "${kanaal.test.outage-patience:0s}");
         registry.add("camel.main.shutdown-timeout", () -> "5");
     }
 
@@ -191,5 +198,23 @@ public abstract class KanaalIntegrationTest {
 
     protected List<ChannelStub.Request> bolRequests(String sku) {
         return BOL.requests("/retailer/offers/" + offerId(sku));
+    }
+
+    /** The messages of a dead-letter queue (GET /api/v1/ops/dead-letters/{queue}) whose body is about the SKU. */
+    protected List<JsonNode> deadLetters(String queue, String sku) {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/api/v1/ops/dead-letters/" + queue))
+                .header("X-API-Key", API_KEY).GET());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        try {
+            List<JsonNode> found = new ArrayList<>();
+            for (JsonNode message : JSON_READER.readTree(response.body())) {
+                if (JSON_READER.readTree(message.get("body").asText()).findPath("sku").asText().equals(sku)) {
+                    found.add(message);
+                }
+            }
+            return found;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
