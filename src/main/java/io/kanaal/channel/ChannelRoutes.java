@@ -94,18 +94,39 @@ public class ChannelRoutes implements ApplicationRunner {
                                 + " is missing (route template " + template.getId() + ")");
                     }
                 }
-                add(builder, routeId);
+                // a poller is added stopped, then started, once Camel (and its Quartz scheduler) runs: see scheduled()
+                boolean startAfterwards = scheduled(template) && camelContext.isStarted();
+                if (scheduled(template)) {
+                    builder.handler(definition -> definition.getRoute().setAutoStartup(Boolean.toString(!startAfterwards)));
+                }
+                add(builder, routeId, startAfterwards);
                 log.info("Channel {} ({}): route {} started", id, channel.type(), routeId);
             }
         }
     }
 
-    private void add(TemplatedRouteBuilder builder, String routeId) {
+    /**
+     * Whether the template's route starts from a Quartz trigger (an order poller). When Camel runs already (as in
+     * production; the tests' Camel starts after this runner), such a route is added stopped and started once it is
+     * in the context: started while it is being added, its trigger can fire before Camel
+     * lists the route (a cron whose first fire time is already due), and camel-quartz's job then finds no
+     * endpoint, fails to make one ("Trigger key ... is already in use") and deletes the job, so that the channel
+     * was never polled until the next start (seen in the Vendure end-to-end run, with a poll every second).
+     */
+    private static boolean scheduled(RouteTemplateDefinition template) {
+        String uri = template.getRoute().getInput() == null ? null : template.getRoute().getInput().getEndpointUri();
+        return uri != null && uri.startsWith("quartz:");
+    }
+
+    private void add(TemplatedRouteBuilder builder, String routeId, boolean startAfterwards) {
         for (int attempt = 1; ; attempt++) {
             try {
                 builder.add();
+                if (startAfterwards) {
+                    camelContext.getRouteController().startRoute(routeId);
+                }
                 return;
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
                 removeLeftOver(routeId);
                 if (attempt == ATTEMPTS) {
                     throw new IllegalStateException("route " + routeId + " could not be started: " + e.getMessage(), e);
