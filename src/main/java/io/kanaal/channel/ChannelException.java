@@ -1,6 +1,8 @@
 package io.kanaal.channel;
 
 import java.time.Duration;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
 
 /**
  * A channel call failed. {@link #retryable()} tells whether trying again later can succeed; {@link #retryAfter()}
@@ -28,6 +30,21 @@ public class ChannelException extends RuntimeException {
     /** How long the channel asked to wait before the next request (429 Retry-After), or null. */
     public Duration retryAfter() {
         return retryAfter;
+    }
+
+    /**
+     * The ChannelException behind the exchange's failure (its exception, or the one its error handler caught),
+     * anywhere in the chain of causes; null when the failure is something else or there is none.
+     */
+    public static ChannelException of(Exchange exchange) {
+        Throwable failure = exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ChannelException channel) {
+                return channel;
+            }
+        }
+        return null;
     }
 
     /** The channel is down, slow or throttling: retry with backoff. */

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Predicate;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -72,22 +71,12 @@ public class ChannelHealth implements Predicate {
         }
         String channel = exchange.getVariable("channel", String.class);
         Long firstFailure = exchange.getProperty(FIRST_FAILURE, Long.class);
-        if (channel == null || firstFailure == null || !channelUnavailable(exchange)
+        ChannelException failure = ChannelException.of(exchange);
+        if (channel == null || firstFailure == null || failure == null || !failure.retryable()
                 || !ChannelStockQueues.qualified(channel).equals(exchange.getVariable("consumedQueue", String.class))
                 || Boolean.TRUE.equals(exchange.getVariable("stockOutbox"))) {
             return false;
         }
         return System.currentTimeMillis() - firstFailure < patienceMillis && downSince(channel, firstFailure);
-    }
-
-    private static boolean channelUnavailable(Exchange exchange) {
-        Throwable failure = exchange.getException() != null ? exchange.getException()
-                : exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ChannelException channel) {
-                return channel.retryable();
-            }
-        }
-        return false;
     }
 }

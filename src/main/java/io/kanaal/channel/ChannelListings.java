@@ -35,12 +35,16 @@ public class ChannelListings {
      * is nothing left to tell the channel, so neither a recomputation nor the reconciliation sends it again.
      */
     public ChannelStockUpdate attach(ChannelStockUpdate update) {
-        if (skipsUnlisted(update.channel()) && find(update.channel(), update.sku()) == null) {
+        String listingId = find(update.channel(), update.sku());
+        if (listingId == null) {
+            if (!skipsUnlisted(update.channel())) {
+                throw noListing(update.channel(), update.sku());
+            }
             skippedUnlisted(update.channel());
             deliveries.record(update);
             return null;
         }
-        return update.withListingId(listingId(update.channel(), update.sku()));
+        return update.withListingId(listingId);
     }
 
     /** Whether the channel carries only the SKUs it has listing ids for ({@code settings.unlisted: skip}). */
@@ -55,10 +59,14 @@ public class ChannelListings {
     public String listingId(String channel, String sku) {
         String listingId = find(channel, sku);
         if (listingId == null) {
-            throw ChannelException.rejected("channel " + channel + " has no listing id for SKU '" + sku
-                    + "': add it to kanaal.channels." + channel + ".listings or to the table channel_listing");
+            throw noListing(channel, sku);
         }
         return listingId;
+    }
+
+    private static ChannelException noListing(String channel, String sku) {
+        return ChannelException.rejected("channel " + channel + " has no listing id for SKU '" + sku
+                + "': add it to kanaal.channels." + channel + ".listings or to the table channel_listing");
     }
 
     /** Whether the channel's listing id for the SKU is not known yet (a channel that looks ids up does so once). */

@@ -1,7 +1,6 @@
 package io.kanaal.channel;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Processor;
 import org.springframework.stereotype.Component;
 
@@ -19,15 +18,12 @@ public class ChannelRetryDelay implements Processor {
     @Override
     public void process(Exchange exchange) {
         ChannelHealth.stampFirstFailure(exchange);
-        Throwable failure = exchange.getException() != null ? exchange.getException()
-                : exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ChannelException channel && channel.retryAfter() != null) {
-                exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, Math.max(1, channel.retryAfter().toMillis()));
-                return;
-            }
+        ChannelException channel = ChannelException.of(exchange);
+        if (channel != null && channel.retryAfter() != null) {
+            exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, Math.max(1, channel.retryAfter().toMillis()));
+        } else {
+            // any other failure: the backoff's own delay
+            exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         }
-        // any other failure: the backoff's own delay
-        exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
     }
 }
