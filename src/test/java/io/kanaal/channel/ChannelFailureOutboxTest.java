@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kanaal.support.ChannelStub;
-import io.kanaal.support.ChannelStub.Reply;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.annotation.DirtiesContext;
@@ -41,11 +39,7 @@ class ChannelFailureOutboxTest extends ChannelFailureTest {
     @Override
     @Test
     void aChannelThatFailsWhileItsPublishersRunGetsOneCurrentLevelPerSkuWhenItRecovers() throws Exception {
-        List<String> skus = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            skus.add(newSku());
-            SHOP.always("/shop/stock/" + skus.get(i), Reply.of(503, "{\"error\":\"maintenance\"}"));
-        }
+        List<String> skus = skusTheShopRefuses(5);
         pushTwentyLevelsEach(skus);
         SHOP.reset();
 

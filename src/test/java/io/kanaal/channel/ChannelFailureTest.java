@@ -179,11 +179,7 @@ class ChannelFailureTest extends KanaalIntegrationTest {
     void aChannelThatFailsWhileItsPublishersRunGetsOneCurrentLevelPerSkuWhenItRecovers() throws Exception {
         // the publishers keep running, retrying what they hold, while more levels queue up behind it (the
         // broker hands queued messages to its consumers ahead of time, out of the last-value queue's reach)
-        List<String> skus = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            skus.add(newSku());
-            SHOP.always("/shop/stock/" + skus.get(i), Reply.of(503, "{\"error\":\"maintenance\"}"));
-        }
+        List<String> skus = skusTheShopRefuses(5);
         pushTwentyLevelsEach(skus);
         TimeUnit.MILLISECONDS.sleep(600);
 
@@ -206,6 +202,16 @@ class ChannelFailureTest extends KanaalIntegrationTest {
     /** The route in which a shop stock update is retried and dead-lettered. */
     protected String shopStockSender() {
         return "shop-stock-publisher";
+    }
+
+    /** New SKUs whose stock the shop answers with 503 until {@code SHOP.reset()}. */
+    protected List<String> skusTheShopRefuses(int count) {
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            skus.add(newSku());
+            SHOP.always("/shop/stock/" + skus.get(i), Reply.of(503, "{\"error\":\"maintenance\"}"));
+        }
+        return skus;
     }
 
     /** Levels 11 to 30 (sequence 1 to 20) for each SKU, one batch per sequence; returns once Bol has the last. */
