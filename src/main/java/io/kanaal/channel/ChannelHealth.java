@@ -15,12 +15,13 @@ import org.springframework.stereotype.Component;
  * {@code retryWhileRef}):
  * <ul>
  *   <li>the first {@code kanaal.delivery.maximum-redeliveries} redeliveries always happen (with backoff);</li>
- *   <li>after that, a message of the channel's stock queue (not a quantity its outbox claimed) whose channel took no stock
+ *   <li>after that, a stock message of the channel (from its stock queue, or handed to its senders directly; not a
+ *       quantity its outbox claimed) whose channel took no stock
  *       update since the message first failed (the channel is down, or throttles everything) keeps being retried,
  *       at most {@code kanaal.delivery.maximum-delay} apart, for up to {@code kanaal.delivery.outage-patience} from
  *       that first failure. It is not dead-lettered for an outage that ends within that time: its next attempt
  *       after the outage sends the current quantity. While the channel's consumers wait in these retries, newer
- *       quantities coalesce on its last-value queue;</li>
+ *       quantities coalesce on its last-value queue (or per SKU in {@code ChannelDispatch});</li>
  *   <li>a message that keeps failing while its channel takes other SKUs (the failure is its own), one whose
  *       outage lasts longer than the patience, and every other kind of message (orders, fulfilment, a quantity
  *       the outbox claimed: its claim's lease must not run out while it waits), are

@@ -1,5 +1,6 @@
 package io.kanaal.channel;
 
+import io.kanaal.stock.ChannelDispatch;
 import io.kanaal.stock.ChannelOutbox;
 import io.kanaal.stock.ChannelStockQueues;
 import java.util.HashMap;
@@ -25,7 +26,9 @@ import org.springframework.stereotype.Component;
  * {@code <channel>-<role>}, their parameters filled from the channel's configuration.
  * Adding a channel of an existing type is configuration only. A channel polls for orders only when it sets
  * {@code settings.poll-cron}, and acknowledges them only when it sets {@code settings.ack-path}; its stock outbox
- * routes ({@code channel-stock-outbox*}) are made only with {@code kanaal.stock.delivery = outbox}.
+ * routes ({@code channel-stock-outbox*}) are made only with {@code kanaal.stock.delivery = outbox}, its direct
+ * senders ({@code channel-stock-direct}) only with {@code direct}, which then get what the last run left
+ * undelivered ({@link ChannelDispatch#recover}).
  *
  * <p>Runs once Camel has started, as an application runner, so that a channel whose routes cannot be made
  * stops Kanaal's start with the reason (Camel ignores what a context configuration's after-start hook
@@ -45,16 +48,18 @@ public class ChannelRoutes implements ApplicationRunner {
 
     /** Roles a channel has only when it configures their setting: polling needs a cron, acknowledging a path. */
     private static final Map<String, String> SWITCHED_BY = Map.of("order-poller", "pollCron", "order-ack", "ackPath",
-            "stock-outbox", "stockOutbox", "stock-outbox-send", "stockOutbox", "stock-outbox-sweep", "stockOutbox");
+            "stock-outbox", "stockOutbox", "stock-outbox-send", "stockOutbox", "stock-outbox-sweep", "stockOutbox", "stock-direct", "stockDirect");
 
     private final Channels channels;
     private final CamelContext camelContext;
     private final ChannelOutbox outbox;
+    private final ChannelDispatch dispatch;
 
-    public ChannelRoutes(Channels channels, CamelContext camelContext, ChannelOutbox outbox) {
+    public ChannelRoutes(Channels channels, CamelContext camelContext, ChannelOutbox outbox, ChannelDispatch dispatch) {
         this.channels = channels;
         this.camelContext = camelContext;
         this.outbox = outbox;
+        this.dispatch = dispatch;
     }
 
     @Override
@@ -71,6 +76,9 @@ public class ChannelRoutes implements ApplicationRunner {
             Map<String, String> values = parameters(id, channel);
             if (outbox.enabled()) {
                 values.put("stockOutbox", "true");
+            }
+            if (dispatch.enabled()) {
+                values.put("stockDirect", "true");
             }
             boolean acknowledges = values.containsKey("ackPath")
                     && templates.stream().anyMatch(t -> t.getId().equals(prefix + "order-ack"));
@@ -103,6 +111,7 @@ public class ChannelRoutes implements ApplicationRunner {
                 log.info("Channel {} ({}): route {} started", id, channel.type(), routeId);
             }
         }
+        dispatch.recover(channels.enabledIds());
     }
 
     /**

@@ -80,8 +80,8 @@ public class ChannelOutbox {
             @Value("${kanaal.stock.outbox-batch:100}") int batchSize,
             @Value("${kanaal.stock.outbox-lease:10m}") Duration lease,
             @Value("${kanaal.stock.outbox-sweep-every:1000}") long sweepEveryMillis) {
-        if (!delivery.equals("queue") && !delivery.equals("outbox")) {
-            throw new IllegalArgumentException("kanaal.stock.delivery is 'queue' or 'outbox', not '" + delivery + "'");
+        if (!delivery.equals("queue") && !delivery.equals("outbox") && !delivery.equals("direct")) {
+            throw new IllegalArgumentException("kanaal.stock.delivery is 'queue', 'outbox' or 'direct', not '" + delivery + "'");
         }
         this.jdbc = jdbc;
         this.deliveries = deliveries;

@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
 /**
  * The safety net behind the fan-out: a channel quantity that is still not delivered a while after it was set
  * ({@code kanaal.stock.reconcile-after}, 60 s) while its channel is at rest (its stock queue and that queue's
- * dead letters empty) has no message left that would deliver it, and its SKU is computed again (route
+ * dead letters empty, and with direct delivery nothing waiting for its senders) has no message left that would deliver it, and its SKU is computed again (route
  * {@code stock-reconcile}, every {@code kanaal.stock.reconcile-every}), which queues the channel's current
  * quantity. Nothing in Kanaal leaves a quantity so; a dead letter that ops deleted instead of replaying
  * does, or a message lost by a broker that was run without persistence. Each desired quantity is computed
@@ -37,17 +37,19 @@ public class StockReconciliation {
     private final Channels channels;
     private final BrokerQueues queues;
     private final DeliveryRecorder deliveries;
+    private final ChannelDispatch dispatch;
     private final MeterRegistry meters;
     private final Duration after;
     private final int limit;
 
     public StockReconciliation(JdbcTemplate jdbc, Channels channels, BrokerQueues queues, DeliveryRecorder deliveries,
-            MeterRegistry meters, @Value("${kanaal.stock.reconcile-after:60s}") Duration after,
+            ChannelDispatch dispatch, MeterRegistry meters, @Value("${kanaal.stock.reconcile-after:60s}") Duration after,
             @Value("${kanaal.stock.reconcile-limit:1000}") int limit) {
         this.jdbc = jdbc;
         this.channels = channels;
         this.queues = queues;
         this.deliveries = deliveries;
+        this.dispatch = dispatch;
         this.meters = meters;
         this.after = after;
         this.limit = limit;
@@ -61,7 +63,8 @@ public class StockReconciliation {
         Map<String, Long> counts = queues.messageCounts();
         List<String> atRest = channels.enabledIds().stream()
                 .filter(id -> counts.getOrDefault(ChannelStockQueues.queue(id), 0L) == 0
-                        && counts.getOrDefault(DeadLetters.PREFIX + ChannelStockQueues.queue(id), 0L) == 0)
+                        && counts.getOrDefault(DeadLetters.PREFIX + ChannelStockQueues.queue(id), 0L) == 0
+                        && dispatch.waiting(id) == 0)
                 .toList();
         if (atRest.isEmpty()) {
             return List.of();
