@@ -72,7 +72,7 @@ public class ChannelDispatch {
     }
 
     public ChannelDispatch(ObjectMapper json, ProducerTemplate producer, CamelContext camelContext, JdbcTemplate jdbc,
-            MeterRegistry meters, @Value("${kanaal.stock.delivery:queue}") String delivery) {
+            MeterRegistry meters, @Value("${kanaal.stock.delivery:direct}") String delivery) {
         this.enabled = delivery.equals("direct");
         this.json = json;
         this.producer = producer;

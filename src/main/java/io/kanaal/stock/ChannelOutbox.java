@@ -74,7 +74,7 @@ public class ChannelOutbox {
 
     public ChannelOutbox(JdbcTemplate jdbc, DeliveryRecorder deliveries, Channels channels, ObjectMapper json,
             ProducerTemplate wakeups,
-            @Value("${kanaal.stock.delivery:queue}") String delivery,
+            @Value("${kanaal.stock.delivery:direct}") String delivery,
             @Value("${kanaal.stock.outbox-owner:}") String owner,
             @Value("${kanaal.data-dir}") String dataDir,
             @Value("${kanaal.stock.outbox-batch:100}") int batchSize,

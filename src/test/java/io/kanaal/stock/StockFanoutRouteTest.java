@@ -47,6 +47,9 @@ class StockFanoutRouteTest {
         registry.add("kanaal.channels.alpha.safety-buffer", () -> "3");
         registry.add("kanaal.channels.beta.max-listed", () -> "5");
         registry.add("kanaal.channels.gamma.counts-own-orders", () -> "true");
+        // the channels' quantities as the stock queue mode sends them, one message per SKU (every mode computes
+        // them in the same statement; the direct mode hands the same list over in the process)
+        registry.add("kanaal.stock.delivery", () -> "queue");
         // the reconciliation runs when a test calls it
         registry.add("kanaal.stock.reconcile-every", () -> "3600000");
     }

@@ -1,0 +1,65 @@
+package io.kanaal.channel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kanaal.support.ChannelStub;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * {@link ChannelFailureTest} with {@code kanaal.stock.delivery = queue} (the {@code cluster} profile's): the
+ * channels' publishers take their quantities from their last-value stock queues, with the same retries, backoff,
+ * dead letters and replays, and a channel that was down still gets one current level per SKU.
+ *
+ * <p>Closed after the class: its channels poll the same order stubs as the shared Kanaal of the other tests.
+ */
+@DirtiesContext
+class ChannelFailureQueueTest extends ChannelFailureTest {
+
+    @DynamicPropertySource
+    static void queue(DynamicPropertyRegistry registry) {
+        registry.add("kanaal.test.context", () -> "queue-failures");
+        registry.add("kanaal.stock.delivery", () -> "queue");
+    }
+
+    /**
+     * The stock queue keeps each level as a message with attempts of its own, and the broker hands them to the
+     * publishers ahead of time: the outage's levels queue up behind the failing one, and when the channel is back
+     * the first of a SKU's waiting messages reads and sends the current level; the older ones are skipped.
+     */
+    @Override
+    @Test
+    void aChannelThatFailsWhileItsPublishersRunGetsOneCurrentLevelPerSkuWhenItRecovers() throws Exception {
+        // the publishers keep running, retrying what they hold, while more levels queue up behind it (the
+        // broker hands queued messages to its consumers ahead of time, out of the last-value queue's reach)
+        List<String> skus = skusTheShopRefuses(5);
+        pushTwentyLevelsEach(skus);
+        TimeUnit.MILLISECONDS.sleep(600);
+
+        SHOP.reset();
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> skus.stream().allMatch(s -> shopRequests(s).size() >= 1));
+        TimeUnit.SECONDS.sleep(2);
+        for (String sku : skus) {
+            assertThat(shopRequests(sku)).as("calls for %s after the outage", sku)
+                    .extracting(ChannelStub.Request::body)
+                    .containsExactly("{\"sku\":\"" + sku + "\",\"quantity\":28}");
+        }
+    }
+
+    @Override
+    protected String shopStockTaker() {
+        return "shop-stock-publisher";
+    }
+
+    @Override
+    protected String shopStockSender() {
+        return "shop-stock-publisher";
+    }
+}
