@@ -156,6 +156,10 @@ class StockDeliveryTest extends KanaalIntegrationTest {
             assertThat(delivered("bol-test", shared)).isEqualTo(73 - 1);
             assertThat(delivered("market", shared)).isEqualTo(73);
         });
+        // what the shop shows: the last call it got for the shared SKU has the newest level (its calls, made by
+        // concurrent senders, reached it one SKU at a time and in order)
+        List<ChannelStub.Request> calls = shopRequests(shared);
+        assertThat(calls.get(calls.size() - 1).body()).isEqualTo("{\"sku\":\"" + shared + "\",\"quantity\":71}");
     }
 
     private Integer delivered(String channel, String sku) {
