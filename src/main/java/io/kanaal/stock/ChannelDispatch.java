@@ -122,7 +122,22 @@ public class ChannelDispatch {
             slot.queued |= queue;
         }
         if (queue) {
+            queue(skus, update);
+        }
+    }
+
+    /** {@link #send}, and if that fails, the SKU is no longer marked queued: the next hand-over queues it. */
+    private void queue(Map<String, Slot> skus, ChannelStockUpdate update) {
+        try {
             send(update);
+        } catch (RuntimeException e) {
+            synchronized (skus) {
+                Slot slot = skus.get(update.sku());
+                if (slot != null) {
+                    slot.queued = false;
+                }
+            }
+            throw e;
         }
     }
 
@@ -192,7 +207,7 @@ public class ChannelDispatch {
                     }
                 }
                 if (next != null) {
-                    send(next);
+                    queue(skus, next);
                 }
             }
         });
