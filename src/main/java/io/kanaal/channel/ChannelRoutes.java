@@ -46,9 +46,13 @@ public class ChannelRoutes implements ApplicationRunner {
 
     private static final String SHARED = "channel-";
 
-    /** Roles a channel has only when it configures their setting: polling needs a cron, acknowledging a path. */
+    /**
+     * Roles a channel has only when its setting is there: polling needs a cron, acknowledging a path; the stock
+     * delivery mode's routes are made for that mode only.
+     */
     private static final Map<String, String> SWITCHED_BY = Map.of("order-poller", "pollCron", "order-ack", "ackPath",
-            "stock-outbox", "stockOutbox", "stock-outbox-send", "stockOutbox", "stock-outbox-sweep", "stockOutbox", "stock-direct", "stockDirect");
+            "stock-outbox", "stockOutbox", "stock-outbox-send", "stockOutbox", "stock-outbox-sweep", "stockOutbox",
+            "stock-direct", "stockDirect");
 
     private final Channels channels;
     private final CamelContext camelContext;

@@ -291,7 +291,8 @@ public class ChannelStock {
     /**
      * The update to send now for a queued one: the channel's current desired quantity, or null when the
      * channel already shows it (a newer message was delivered first, or the quantity is what it already has).
-     * One consumer at a time handles a SKU on a channel (message groups), so no row lock is needed.
+     * One consumer at a time handles a SKU on a channel (message groups, or {@link ChannelDispatch}), so no row
+     * lock is needed.
      *
      * <p>A message on its first delivery that was queued less than {@code kanaal.stock.recheck-after} ago is
      * sent as it is, without reading the database: the fan-out queued it in the transaction that set this
