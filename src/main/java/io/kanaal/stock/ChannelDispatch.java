@@ -12,6 +12,7 @@ import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
+import org.apache.camel.Header;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Variable;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -47,6 +48,8 @@ public class ChannelDispatch {
     public static final String VARIABLE = "stockDirect";
     /** The variable that tells the sender to read the channel's current quantity before it sends. */
     public static final String RECHECK = "stockRecheck";
+    /** The header that names a message's SKU on the senders' queue. */
+    static final String SKU = "kanaalSku";
 
     private static final Logger log = LoggerFactory.getLogger(ChannelDispatch.class);
 
@@ -161,22 +164,21 @@ public class ChannelDispatch {
     private void send(ChannelStockUpdate update) {
         Endpoint endpoint = endpoints.computeIfAbsent(update.channel(), id -> camelContext.getEndpoint(endpointUri(id)));
         try {
-            producer.sendBodyAndHeader(endpoint, json.writeValueAsString(List.of(update)), ChannelStockQueues.CHANNELS,
-                    ChannelStockQueues.channelsProperty(List.of(update.channel())));
+            producer.sendBodyAndHeaders(endpoint, json.writeValueAsString(List.of(update)), Map.of(
+                    ChannelStockQueues.CHANNELS, ChannelStockQueues.channelsProperty(List.of(update.channel())),
+                    SKU, update.sku()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stock update " + update + " not written as JSON", e);
         }
     }
 
     /**
-     * The newest quantity waiting for the message's SKU on the channel (the body: the stock message as it was
-     * handed over, or an older one of the same SKU), which this sender has until its exchange is done; then the
-     * next one waiting for the SKU, if any, is queued. Sets variable {@link #VARIABLE}, and {@link #RECHECK} when
-     * the sender must read the current quantity first. Null when nothing waits.
+     * The newest quantity waiting for the message's SKU on the channel (header {@link #SKU}; the body is the stock
+     * message as it was handed over, or an older one of the same SKU), which this sender has until its exchange is
+     * done; then the next one waiting for the SKU, if any, is queued. Sets variable {@link #VARIABLE}, and
+     * {@link #RECHECK} when the sender must read the current quantity first. Null when nothing waits.
      */
-    public ChannelStockUpdate take(@Body String message, @Variable("channel") String channel, Exchange exchange)
-            throws JsonProcessingException {
-        String sku = json.readTree(message).path(0).path("sku").asText();
+    public ChannelStockUpdate take(@Header(SKU) String sku, @Variable("channel") String channel, Exchange exchange) {
         Map<String, Slot> skus = channel(channel);
         ChannelStockUpdate taken;
         boolean recheck;

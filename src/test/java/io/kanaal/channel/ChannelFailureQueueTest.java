@@ -1,10 +1,5 @@
 package io.kanaal.channel;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
-import io.kanaal.support.ChannelStub;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -44,15 +39,8 @@ class ChannelFailureQueueTest extends ChannelFailureTest {
 
         SHOP.reset();
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> skus.stream().allMatch(s -> shopRequests(s).size() >= 1));
-        // and no more calls after the first: the older levels that waited behind it are skipped
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
-                .until(() -> skus.stream().allMatch(s -> shopRequests(s).size() == 1));
-        for (String sku : skus) {
-            assertThat(shopRequests(sku)).as("calls for %s after the outage", sku)
-                    .extracting(ChannelStub.Request::body)
-                    .containsExactly("{\"sku\":\"" + sku + "\",\"quantity\":28}");
-        }
+        // no more calls after the first: the older levels that waited behind it are skipped
+        eachGetsOneCallWithTheNewestLevel(skus);
     }
 
     @Override

@@ -203,6 +203,11 @@ class ChannelFailureTest extends KanaalIntegrationTest {
             }
         }
 
+        eachGetsOneCallWithTheNewestLevel(skus);
+    }
+
+    /** Each SKU (pushed by {@link #pushTwentyLevelsEach}) gets one call, with its newest level, and no more. */
+    protected void eachGetsOneCallWithTheNewestLevel(List<String> skus) {
         await().atMost(Duration.ofSeconds(15)).until(() -> skus.stream().allMatch(s -> !shopRequests(s).isEmpty()));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                 .until(() -> skus.stream().allMatch(s -> shopRequests(s).size() == 1));
