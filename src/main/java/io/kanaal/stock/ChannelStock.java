@@ -78,9 +78,10 @@ public class ChannelStock {
      * stock less the open reservations. A channel that subtracts its own open orders itself (countsOwnOrders,
      * e.g. Vendure allocating stock to its orders until it ships them) gets the reservations of its own
      * unshipped orders added back, so no order is subtracted twice. One database round trip per SKU, each
-     * seeing every change committed before it. Called by the fan-out for a request of route
-     * {@code stock-recompute}, in the SKUs' message group ({@link StockBuckets}): no other computation of
-     * these SKUs runs at the same time.
+     * seeing every change committed before it, and each after the computations of the SKU that started before
+     * it ({@link #LOCK}). Called by route {@code stock-recompute}: with direct stock delivery in the caller's
+     * thread, once the caller committed what changed the SKUs; otherwise by the fan-out, in the SKUs' message
+     * group ({@link StockBuckets}), so the channels' last-value queues get the SKU's quantities in order.
      *
      * @return one update per channel and SKU that the channel does not show yet; none for a SKU the ERP has
      *         not reported
@@ -155,8 +156,12 @@ public class ChannelStock {
         int precedingCount = -1;
         List<ChannelStockUpdate> updates = new ArrayList<>();
         boolean computed = true;
-        try (PreparedStatement statement = connection.prepareStatement(preceding == null ? fanOut : preceding.text() + ";\n" + fanOut)) {
-            int index = preceding == null ? 1 : bind(statement, 1, preceding.params());
+        String statements = LOCK + ";\n" + (preceding == null ? fanOut : preceding.text() + ";\n" + fanOut);
+        try (PreparedStatement statement = connection.prepareStatement(statements)) {
+            int index = bind(statement, 1, sku);
+            if (preceding != null) {
+                index = bind(statement, index, preceding.params());
+            }
             index = bind(statement, index, sku, sku);
             index = bind(statement, index, channelArrays);
             if (ifVersion != null) {
@@ -164,6 +169,8 @@ public class ChannelStock {
             }
             bind(statement, index, sku, sku);
             statement.execute();
+            // past the lock's result
+            statement.getMoreResults();
             if (preceding != null) {
                 precedingCount = statement.getUpdateCount();
                 statement.getMoreResults();
@@ -194,6 +201,14 @@ public class ChannelStock {
         ids.stream().filter(id -> !toSend.contains(id)).forEach(id -> skipped(id, "unchanged"));
         return new FanOut(precedingCount, updates);
     }
+
+    /**
+     * Computations of one SKU's quantities one at a time, whoever runs them (the fan-out, an order intake, any
+     * Kanaal instance): the fan-out statement's snapshot is taken after this lock, which is held until the
+     * transaction ends, so a computation that started from older data can never set its quantity after a newer
+     * one (with a newer version). The order intake computes its SKUs itself with direct stock delivery.
+     */
+    private static final String LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('channel_stock:' || ?::text, 0))";
 
     /**
      * Per channel its new desired quantity from the SKU's available-to-sell: the ERP's stock less the open

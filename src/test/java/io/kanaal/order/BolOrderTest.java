@@ -43,7 +43,7 @@ class BolOrderTest extends KanaalIntegrationTest {
     void anOpenBolOrderReachesTheUnifiedQueueOnceAndItsUnitsAreReservedOnTheOtherChannels() throws Exception {
         String sku = newSku();
         pushStock(batch(level(sku, 10, 1)));
-        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 8);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/shop/stock/" + sku) == 8);
         String id = orderId();
         String item = orderId();
         BOL_API.open(BolFake.order(id, new Item(item, sku, "8718846038683", 3)), Instant.now());
@@ -60,8 +60,8 @@ class BolOrderTest extends KanaalIntegrationTest {
                  "totals":{"total":59.97}}
                 """.formatted(id, id, item, sku, sku)));
         // the 3 units are reserved on every channel: the shop shows 10 - 3 - its buffer 2
-        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 5
-                && OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 7);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/shop/stock/" + sku) == 5
+                && lastQuantity("/market/stock/" + sku) == 7);
 
         // Bol keeps listing the order: more polls, still one order on the queue, its detail fetched once
         int polls = BOL.succeeded(LIST).size();
@@ -81,11 +81,11 @@ class BolOrderTest extends KanaalIntegrationTest {
             throws Exception {
         String sku = newSku();
         pushStock(batch(level(sku, 10, 1)));
-        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 8);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/shop/stock/" + sku) == 8);
         String id = orderId();
         BOL_API.open(BolFake.order(id, new Item(orderId(), sku, "8718846038683", 3)), Instant.now());
         assertThat(unified("bol-test/" + id).path("status").asText()).isEqualTo("open");
-        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/shop/stock/" + sku) == 5);
 
         BOL_API.cancel(id, Instant.now());
 
@@ -93,8 +93,8 @@ class BolOrderTest extends KanaalIntegrationTest {
         assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
         assertThat(cancelled.path("lines").get(0).path("sku").asText()).isEqualTo(sku);
         // the 3 units are no longer reserved: every channel shows the ERP's 10 again (less its own buffer)
-        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 8
-                && OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/shop/stock/" + sku) == 8
+                && lastQuantity("/market/stock/" + sku) == 10);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM reservation WHERE sku = ? AND released_at IS NULL",
                 Integer.class, sku)).isZero();
         assertThat(orderStatus(id)).isEqualTo("cancelled");

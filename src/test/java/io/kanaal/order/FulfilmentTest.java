@@ -72,8 +72,8 @@ class FulfilmentTest extends KanaalIntegrationTest {
         assertThat(JSON.readTree(SHOP.succeeded("/market/orders/" + id + "/cancellation").get(0).body()))
                 .isEqualTo(JSON.readTree("{\"orderId\":\"" + id + "\",\"reason\":\"CUSTOMER_REQUEST\"}"));
         // the 4 units are back: shop 10 - buffer 2, market 10
-        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 8
-                && OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/shop/stock/" + sku) == 8
+                && lastQuantity("/market/stock/" + sku) == 10);
         assertThat(jdbc.queryForObject("SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id))
                 .isEqualTo("cancellation");
     }
@@ -86,7 +86,7 @@ class FulfilmentTest extends KanaalIntegrationTest {
         // the ERP booked the order (its stock is 6 now) and pushed that level without saying so:
         // until it acknowledges the order, the order counts twice
         pushStock(batch(level(sku, 6, 2)));
-        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/market/stock/" + sku) == 2);
 
         HttpResponse<String> response = post("/api/v1/orders/acknowledgements",
                 "{\"items\":[{\"orderRef\":\"market/" + id + "\"},{\"orderRef\":\"market/never-taken\"}]}");
@@ -95,7 +95,7 @@ class FulfilmentTest extends KanaalIntegrationTest {
         JsonNode report = JSON.readTree(response.body());
         assertThat(report.path("accepted").asInt()).isEqualTo(1);
         assertThat(report.path("items").get(1).path("errors").toString()).contains("unknown order market/never-taken");
-        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 6);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/market/stock/" + sku) == 6);
         assertThat(jdbc.queryForObject("SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id))
                 .isEqualTo("erp-ack");
         assertThat(SHOP.requests("/market/orders/" + id)).isEmpty();
@@ -113,7 +113,7 @@ class FulfilmentTest extends KanaalIntegrationTest {
         assertThat(fulfilments.acknowledged(acknowledgement)).as("SKUs to compute again").containsExactly(sku);
 
         camelContext.createProducerTemplate().sendBody("direct:stock-recompute", List.of(sku));
-        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/market/stock/" + sku) == 10);
         assertThat(jdbc.queryForObject("SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id))
                 .as("released once, by the first attempt").isEqualTo("erp-ack");
     }
@@ -174,8 +174,8 @@ class FulfilmentTest extends KanaalIntegrationTest {
     private String marketOrderOfFourOfTen(String sku) throws Exception {
         pushStock(batch(level(sku, 10, 1)));
         String id = takeOrder("market", MARKET_WEBHOOK_SECRET, sku, 4);
-        await().atMost(Duration.ofSeconds(10)).until(() -> OrderIntakeTest.lastQuantity("/market/stock/" + sku) == 6
-                && OrderIntakeTest.lastQuantity("/shop/stock/" + sku) == 4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/market/stock/" + sku) == 6
+                && lastQuantity("/shop/stock/" + sku) == 4);
         return id;
     }
 

@@ -409,18 +409,6 @@ class OrderIntakeTest extends KanaalIntegrationTest {
         return message == null ? null : JSON.readTree(((TextMessage) message).getText());
     }
 
-    static int lastQuantity(String path) {
-        List<ChannelStub.Request> requests = SHOP.succeeded(path);
-        if (requests.isEmpty()) {
-            return -1;
-        }
-        try {
-            return JSON.readTree(requests.get(requests.size() - 1).body()).path("quantity").asInt();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     int bolQuantity(String sku) {
         List<ChannelStub.Request> requests = BOL.succeeded("/retailer/offers/" + offerId(sku));
         if (requests.isEmpty()) {

@@ -192,6 +192,19 @@ public abstract class KanaalIntegrationTest {
     }
 
     /** Requests the shop stub got for a SKU. */
+    /** The quantity of the last call to this path of the stub (shop or market) that succeeded; -1 for none. */
+    public static int lastQuantity(String path) {
+        List<ChannelStub.Request> requests = SHOP.succeeded(path);
+        if (requests.isEmpty()) {
+            return -1;
+        }
+        try {
+            return JSON_READER.readTree(requests.get(requests.size() - 1).body()).path("quantity").asInt();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     protected static List<ChannelStub.Request> shopRequests(String sku) {
         return SHOP.requests("/shop/stock/" + sku);
     }
