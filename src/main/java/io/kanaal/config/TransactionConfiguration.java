@@ -65,6 +65,18 @@ public class TransactionConfiguration {
     }
 
     /**
+     * A broker transaction over the consumers' connection ({@code transacted: ref: intakeTransacted}): a webhook
+     * call takes each order in as the intake queue's consumer does, whose sends (the unified message, the
+     * acknowledgement, a dead letter) go over that connection and commit as one with this transaction.
+     */
+    @Bean
+    SpringTransactionPolicy intakeTransacted(ConnectionFactory connectionFactory) {
+        SpringTransactionPolicy policy = new SpringTransactionPolicy(new JmsTransactionManager(connectionFactory));
+        policy.setPropagationBehaviorName("PROPAGATION_REQUIRED");
+        return policy;
+    }
+
+    /**
      * A database transaction around the rest of a route ({@code transacted: ref: jdbcTransacted}): the order
      * intake records an order's key, the order, its reservations and the channels' new quantities in one
      * commit. Inside the route's broker transaction, and committed before it.

@@ -33,27 +33,58 @@ public class OrderConfiguration {
 
         @Override
         public boolean add(String key) {
-            return add(key, null);
+            return add(key, null, null);
         }
 
         /**
          * A key seen before counts as new again for the intake message that added it: that message is back
          * because what it did on the broker was rolled back (or the broker crashed before its commit), so its
          * order is not on the unified queue. This does not depend on the broker marking it redelivered, which
-         * after a crash it does only when it persists delivery counts.
+         * after a crash it does only when it persists delivery counts. An order a webhook call took in has the
+         * mark {@link OrderWebhooks#WEBHOOK} instead until its broker transaction committed; only the sweep
+         * takes a marked order in again, a repeat is a repeat.
          */
         @Override
         public boolean add(Exchange exchange, String key) {
-            return add(key, exchange.getIn().getHeader("JMSMessageID", String.class));
+            String intake = exchange.getVariable(OrderWebhooks.INTAKE, String.class);
+            if (OrderWebhooks.WEBHOOK.equals(intake)) {
+                // a webhook call: marked until confirmed; a key seen before is a repeat
+                return add(key, OrderWebhooks.WEBHOOK, null);
+            }
+            if (OrderWebhooks.SWEEP.equals(intake)) {
+                // the sweep takes in again what is still marked
+                return add(key, OrderWebhooks.WEBHOOK, OrderWebhooks.WEBHOOK);
+            }
+            String intakeMessageId = exchange.getIn().getHeader("JMSMessageID", String.class);
+            return add(key, intakeMessageId, intakeMessageId);
         }
 
-        private boolean add(String key, String intakeMessageId) {
+        /**
+         * A failed intake message's key is removed (its order goes through when the message comes back), but not
+         * a webhook call's: its key is in the database only if the order's database transaction committed, and
+         * then it stays marked until the sweep has put the order on the unified queue (the channel may never
+         * send it again).
+         */
+        @Override
+        public boolean remove(Exchange exchange, String key) {
+            String intake = exchange.getVariable(OrderWebhooks.INTAKE, String.class);
+            if (OrderWebhooks.WEBHOOK.equals(intake) || OrderWebhooks.SWEEP.equals(intake)) {
+                return false;
+            }
+            return remove(key);
+        }
+
+        /**
+         * @param intake what the key records as its intake
+         * @param again  a key seen before counts as new when its recorded intake is this one (null: never)
+         */
+        private boolean add(String key, String intake, String again) {
             return getJdbcTemplate().update("""
                     INSERT INTO CAMEL_MESSAGEPROCESSED AS p (processorName, messageId, createdAt, intakeMessageId)
                     VALUES (?, ?, ?, ?)
                     ON CONFLICT (processorName, messageId) DO UPDATE SET createdAt = p.createdAt
-                     WHERE p.intakeMessageId = EXCLUDED.intakeMessageId
-                    """, getProcessorName(), key, new Timestamp(System.currentTimeMillis()), intakeMessageId) == 1;
+                     WHERE p.intakeMessageId = ?
+                    """, getProcessorName(), key, new Timestamp(System.currentTimeMillis()), intake, again) == 1;
         }
     }
 }

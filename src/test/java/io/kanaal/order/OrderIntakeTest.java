@@ -42,12 +42,7 @@ import org.springframework.jms.core.JmsTemplate;
  * Orders from the channels reach kanaal.orders.unified once, in the canonical shape, and their units are
  * reserved on every channel at once. Runs the shipped routes on the embedded broker and database.
  */
-class OrderIntakeTest extends KanaalIntegrationTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    @Autowired
-    JmsTemplate jms;
+class OrderIntakeTest extends OrderTests {
 
     @Autowired
     MeterRegistry meters;
@@ -369,44 +364,6 @@ class OrderIntakeTest extends KanaalIntegrationTest {
                 .replace("\"status\":\"paid\"", "\"status\":\"cancelled\"");
         assertThat(webhook("market", cancelled, sign(MARKET_WEBHOOK_SECRET, cancelled)).statusCode()).isEqualTo(202);
         return cancelled;
-    }
-
-    static String shopOrder(String id, String sku, int quantity, String updatedAt) {
-        return """
-                {"id":"%s","createdAt":"%s","updatedAt":"%s","status":"paid","currency":"EUR",
-                 "customer":{"name":"Jan Jansen","email":"jan@example.com"},
-                 "shipping":{"name":"Jan Jansen","street":"Damrak","houseNumber":"1","postalCode":"1012LG","city":"Amsterdam","country":"NL"},
-                 "items":[{"id":"L1","sku":"%s","name":"Article","quantity":%d,"price":20.00}],
-                 "total":%d.00}
-                """.formatted(id, updatedAt, updatedAt, sku, quantity, quantity * 20).replace("\n", "");
-    }
-
-    static String sign(String secret, String body) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    HttpResponse<String> webhook(String channel, String body, String signature) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/webhooks/" + channel + "/orders"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (signature != null) {
-            request.header("X-Kanaal-Signature", signature);
-        }
-        return send(request);
-    }
-
-    JsonNode receiveOrder(String orderRef) throws Exception {
-        JsonNode order = receiveOrderOrNull(orderRef, 15_000);
-        assertThat(order).as("order %s on kanaal.orders.unified", orderRef).isNotNull();
-        return order;
-    }
-
-    JsonNode receiveOrderOrNull(String orderRef, long timeoutMillis) throws JMSException, java.io.IOException {
-        jms.setReceiveTimeout(timeoutMillis);
-        Message message = jms.receiveSelected("kanaal.orders.unified", "kanaalOrderRef = '" + orderRef + "'");
-        return message == null ? null : JSON.readTree(((TextMessage) message).getText());
     }
 
     int bolQuantity(String sku) {
