@@ -79,9 +79,11 @@ public class ChannelStock {
      * e.g. Vendure allocating stock to its orders until it ships them) gets the reservations of its own
      * unshipped orders added back, so no order is subtracted twice. One database round trip per SKU, each
      * seeing every change committed before it, and each after the computations of the SKU that started before
-     * it ({@link #LOCK}). Called by route {@code stock-recompute}: with direct stock delivery in the caller's
-     * thread, once the caller committed what changed the SKUs; otherwise by the fan-out, in the SKUs' message
-     * group ({@link StockBuckets}), so the channels' last-value queues get the SKU's quantities in order.
+     * it ({@link #LOCK}). With direct stock delivery: in an order's database transaction, after its
+     * reservations (route {@code order-record}; the lock holds every other computation of these SKUs until it
+     * commits), and by route {@code stock-recompute} in the caller's thread, once the caller committed what
+     * changed the SKUs. Otherwise by the fan-out, in the SKUs' message group ({@link StockBuckets}), so the
+     * channels' last-value queues get the SKU's quantities in order.
      *
      * @return one update per channel and SKU that the channel does not show yet; none for a SKU the ERP has
      *         not reported
