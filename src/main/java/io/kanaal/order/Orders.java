@@ -116,28 +116,32 @@ public class Orders {
         String channel = order.path("channel").asText();
         String channelOrderId = order.path("channelOrderId").asText();
         String status = order.path("status").asText("open");
-        int inserted = jdbc.update("""
-                INSERT INTO channel_order (channel, channel_order_id, ordered_at, status, canonical)
-                VALUES (?, ?, ?, ?, ?::jsonb) ON CONFLICT (channel, channel_order_id) DO NOTHING
-                """, channel, channelOrderId,
-                Timestamp.from(OffsetDateTime.parse(order.path("orderedAt").asText()).toInstant()), status, canonical);
+        Object[] orderRow = {channel, channelOrderId,
+                Timestamp.from(OffsetDateTime.parse(order.path("orderedAt").asText()).toInstant()), status, canonical};
         Map<String, Integer> units = new LinkedHashMap<>();
         for (JsonNode line : order.path("lines")) {
             units.merge(line.path("sku").asText(), line.path("quantity").asInt(), Integer::sum);
         }
-        if (status.equals(CANCELLED)) {
-            if (inserted == 1) {
-                return List.of();
+        if (status.equals(CANCELLED) || status.equals("shipped")) {
+            int inserted = jdbc.update(INSERT_ORDER, orderRow);
+            if (status.equals(CANCELLED) && inserted == 0) {
+                return cancelledByChannel(channel, channelOrderId, units.keySet());
             }
-            return cancelledByChannel(channel, channelOrderId, units.keySet());
-        }
-        if (status.equals("shipped")) {
             return List.of();
         }
-        reservations.reserve(channel, channelOrderId, units);
+        // the order and its reservations in one statement (one round trip)
+        Object[] reservation = Reservations.reserveParameters(channel, channelOrderId, units);
+        Object[] parameters = new Object[orderRow.length + reservation.length];
+        System.arraycopy(orderRow, 0, parameters, 0, orderRow.length);
+        System.arraycopy(reservation, 0, parameters, orderRow.length, reservation.length);
+        jdbc.update("WITH taken AS (" + INSERT_ORDER + ")\n" + Reservations.RESERVE, parameters);
         meters.counter("kanaal.orders.taken", "channel", channel).increment();
         return List.copyOf(units.keySet());
     }
+
+    private static final String INSERT_ORDER = """
+            INSERT INTO channel_order (channel, channel_order_id, ordered_at, status, canonical)
+            VALUES (?, ?, ?, ?, ?::jsonb) ON CONFLICT (channel, channel_order_id) DO NOTHING""";
 
     /**
      * The channel cancelled an order Kanaal took in before: unless it has shipped, it is marked cancelled and

@@ -32,12 +32,22 @@ public class Reservations {
      * @param units SKU to units
      */
     public void reserve(String channel, String channelOrderId, Map<String, Integer> units) {
-        for (Map.Entry<String, Integer> line : units.entrySet()) {
-            jdbc.update("""
-                    INSERT INTO reservation (channel, channel_order_id, sku, quantity) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (channel, channel_order_id, sku) DO NOTHING
-                    """, channel, channelOrderId, line.getKey(), line.getValue());
-        }
+        jdbc.update(RESERVE, reserveParameters(channel, channelOrderId, units));
+    }
+
+    /**
+     * The statement of {@link #reserve} (parameters {@link #reserveParameters}), one for all the order's SKUs,
+     * to run after a data-modifying {@code WITH} of the caller's in the same statement.
+     */
+    public static final String RESERVE = """
+            INSERT INTO reservation (channel, channel_order_id, sku, quantity)
+            SELECT ?, ?, l.sku, l.quantity FROM unnest(?::varchar[], ?::int4[]) AS l(sku, quantity)
+            ON CONFLICT (channel, channel_order_id, sku) DO NOTHING
+            """;
+
+    public static Object[] reserveParameters(String channel, String channelOrderId, Map<String, Integer> units) {
+        return new Object[] {channel, channelOrderId, units.keySet().toArray(String[]::new),
+                units.values().toArray(Integer[]::new)};
     }
 
     /**
