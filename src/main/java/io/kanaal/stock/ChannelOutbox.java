@@ -216,17 +216,29 @@ public class ChannelOutbox {
     }
 
     /**
-     * Parks what a dead letter holds (the body: the stock message as it was claimed), so the outbox does not send
-     * it again until its desired quantity changes or ops replay the dead letter. A quantity that changed while
-     * its sends were retried is not parked: the newer one gets attempts of its own, as a newer message on a stock
-     * queue would.
+     * Parks what a dead letter holds (the body: the stock message as it was claimed, or as it was handed to the
+     * direct senders), so neither the outbox nor a start sends it again until its desired quantity changes or ops
+     * replay the dead letter. Parked up to the newest version its attempts had: the message's, the one the sender
+     * took for it (variable queued: a direct sender takes the newest waiting, which may be newer than the message
+     * it was queued with) and the one its last attempt sent (variable stock: a retry sends the current quantity).
+     * A quantity that changed after its last attempt is not parked: the newer one gets attempts of its own, as a
+     * newer message on a stock queue would.
      */
-    public void park(@Body String message, @Variable("channel") String channel) {
+    public void park(@Body String message, @Variable("channel") String channel, @Variable("queued") Object queued,
+            @Variable("stock") Object attempted) {
         try {
             for (JsonNode update : json.readTree(message)) {
                 if (channel.equals(update.path("channel").asText())) {
+                    String sku = update.path("sku").asText();
+                    long version = update.path("version").asLong();
+                    for (Object tried : new Object[] {queued, attempted}) {
+                        // (a list, where a channel takes several SKUs per call, names no one version)
+                        if (tried instanceof ChannelStockUpdate one && one.sku().equals(sku) && one.version() > version) {
+                            version = one.version();
+                        }
+                    }
                     jdbc.update("UPDATE channel_stock SET claimed_until = 'infinity' WHERE channel = ? AND sku = ? AND desired_version <= ?",
-                            channel, update.path("sku").asText(), update.path("version").asLong());
+                            channel, sku, version);
                 }
             }
         } catch (JsonProcessingException e) {

@@ -28,6 +28,11 @@ class ChannelFailureQueueTest extends ChannelFailureTest {
      * publishers ahead of time: the outage's levels queue up behind the failing one, and when the channel is back
      * the first of a SKU's waiting messages reads and sends the current level; the older ones are skipped.
      */
+    /** Not here: a stock queue's dead letter is not parked; the queue holds the newer messages. */
+    @Override
+    void aQuantityDeadLetteredAfterNewerOnesCameInIsParkedAtTheNewestOneItsAttemptsHad() {
+    }
+
     @Override
     @Test
     void aChannelThatFailsWhileItsPublishersRunGetsOneCurrentLevelPerSkuWhenItRecovers() throws Exception {
