@@ -90,11 +90,15 @@ public class OrderWebhooks {
         }
     }
 
-    /** The answer to a webhook call: how many orders it had, and what became of each. */
-    public Map<String, Object> answer(@Body List<Map<String, Object>> outcomes) {
+    /**
+     * The answer to a webhook call: how many orders it had, and what became of each (the body: the outcomes, or
+     * the call's own body when it had no orders).
+     */
+    public Map<String, Object> answer(@Body Object outcomes) {
+        List<?> orders = outcomes instanceof List<?> list ? list : List.of();
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("received", outcomes.size());
-        answer.put("orders", outcomes);
+        answer.put("received", orders.size());
+        answer.put("orders", orders);
         return answer;
     }
 

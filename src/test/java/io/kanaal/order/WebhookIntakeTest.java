@@ -90,6 +90,15 @@ class WebhookIntakeTest extends OrderTests {
     }
 
     @Test
+    void aCallWithoutOrdersIsAnsweredWithNone() throws Exception {
+        HttpResponse<String> response = webhook("shop", "[]", sign(SHOP_WEBHOOK_SECRET, "[]"));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        assertThat(JSON.readTree(response.body()).path("received").asInt()).isZero();
+        assertThat(JSON.readTree(response.body()).path("orders").size()).isZero();
+    }
+
+    @Test
     void anOrderWhoseBrokerTransactionFailedReachesTheUnifiedQueueOnceWhenTheChannelSendsItAgain() throws Exception {
         String sku = newSku();
         String id = "F-" + UUID.randomUUID();
