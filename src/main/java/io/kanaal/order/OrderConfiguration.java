@@ -11,9 +11,12 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class OrderConfiguration {
 
+    /** The processor name of the unifiedOrders repository's keys in {@code CAMEL_MESSAGEPROCESSED}. */
+    static final String UNIFIED_ORDERS = "kanaal.orders.unified";
+
     @Bean("unifiedOrders")
     JdbcMessageIdRepository unifiedOrders(DataSource dataSource) {
-        JdbcMessageIdRepository repository = new RaceFreeRepository(dataSource, "kanaal.orders.unified");
+        JdbcMessageIdRepository repository = new RaceFreeRepository(dataSource, UNIFIED_ORDERS);
         repository.setCreateTableIfNotExists(false);
         return repository;
     }

@@ -41,7 +41,7 @@ public class OrderWebhooks {
     public static final String SWEEP = "webhook-sweep";
 
     private static final Logger log = LoggerFactory.getLogger(OrderWebhooks.class);
-    private static final String PROCESSOR = "kanaal.orders.unified";
+    private static final String PROCESSOR = OrderConfiguration.UNIFIED_ORDERS;
 
     private final JdbcTemplate jdbc;
     private final Duration sweepAfter;
