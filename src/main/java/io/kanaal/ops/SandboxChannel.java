@@ -24,7 +24,8 @@ public class SandboxChannel {
     private final Deque<Map<String, Object>> received = new ArrayDeque<>();
     private final Deque<Map<String, Object>> fulfilments = new ArrayDeque<>();
 
-    public synchronized void record(@Header("channel") String channel, @Header("sku") String sku, @Body String body) {
+    /** Records a stock call to the sandbox channel; the answer has no body. */
+    public synchronized String record(@Header("channel") String channel, @Header("sku") String sku, @Body String body) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("channel", channel);
         entry.put("sku", sku);
@@ -34,10 +35,11 @@ public class SandboxChannel {
         while (received.size() > KEEP) {
             received.removeLast();
         }
+        return "";
     }
 
     /** A shipment or cancellation sent to the sandbox for one of its orders. */
-    public synchronized void recordFulfilment(@Header("channel") String channel, @Header("order") String order,
+    public synchronized String recordFulfilment(@Header("channel") String channel, @Header("order") String order,
                                               @Variable("kind") String kind, @Body String body) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("channel", channel);
@@ -49,6 +51,7 @@ public class SandboxChannel {
         while (fulfilments.size() > KEEP) {
             fulfilments.removeLast();
         }
+        return "";
     }
 
     /** Shipments and cancellations the sandbox channel received, newest first. */

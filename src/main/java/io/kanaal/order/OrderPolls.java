@@ -7,7 +7,10 @@ import io.kanaal.erp.InvalidRequestException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.net.URLEncoder;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -63,6 +66,32 @@ public class OrderPolls {
         return orders;
     }
 
+    /**
+     * The orders of a poll's pages so far ({@code orders}; null before the first page) and those of one more
+     * page, for a type whose order list pages.
+     */
+    public List<String> addPage(List<String> orders, String answer, String field) throws JsonProcessingException {
+        List<String> all = new ArrayList<>(orders == null ? List.of() : orders);
+        all.addAll(orders(answer, field));
+        return all;
+    }
+
+    /** Whether the answer's field (a dotted path) is true: that more pages follow, for a type whose list pages. */
+    public boolean flag(String answer, String field) throws JsonProcessingException {
+        JsonNode node = json.readTree(answer == null || answer.isBlank() ? "{}" : answer);
+        for (String name : field.split("\\.")) {
+            node = node.path(name);
+        }
+        return node.asBoolean(false);
+    }
+
+    /** The later of {@code watermark} (null for none) and the highest one of a page's orders. */
+    public String laterWatermark(String watermark, String answer, String field, String watermarkField, String format)
+            throws JsonProcessingException {
+        String page = watermark(answer, field, watermarkField, format);
+        return watermark == null || page != null && page.compareTo(watermark) > 0 ? page : watermark;
+    }
+
     /** The orders a channel pushed: one order (an object) or several (an array). */
     public List<String> received(String body) throws JsonProcessingException {
         JsonNode document;
@@ -82,9 +111,17 @@ public class OrderPolls {
 
     /** The highest value of {@code watermarkField} among the answer's orders; null when there are none. */
     public String watermark(String answer, String field, String watermarkField) throws JsonProcessingException {
+        return watermark(answer, field, watermarkField, "");
+    }
+
+    /**
+     * The highest value of {@code watermarkField} among the answer's orders, the channel writing its times in
+     * {@code format} (a {@link DateTimeFormatter} pattern, UTC; empty for ISO-8601); null when there are none.
+     */
+    public String watermark(String answer, String field, String watermarkField, String format) throws JsonProcessingException {
         String highest = null;
         for (JsonNode order : list(answer, field)) {
-            String value = sortable(order.path(watermarkField).asText(null));
+            String value = sortable(order.path(watermarkField).asText(null), format);
             if (value != null && (highest == null || value.compareTo(highest) > 0)) {
                 highest = value;
             }
@@ -97,13 +134,47 @@ public class OrderPolls {
 
     /** A date-time in one fixed form (UTC, microseconds), so that watermarks compare as text. */
     static String sortable(String value) {
+        return sortable(value, "");
+    }
+
+    private static String sortable(String value, String format) {
         if (value == null) {
             return null;
         }
         try {
-            return WATERMARK.format(OffsetDateTime.parse(value).toInstant());
+            return WATERMARK.format(format == null || format.isEmpty() ? OffsetDateTime.parse(value).toInstant()
+                    : LocalDateTime.parse(value, DateTimeFormatter.ofPattern(format)).toInstant(ZoneOffset.UTC));
         } catch (DateTimeParseException e) {
             return value;
+        }
+    }
+
+    /** Where a channel's polls start when it has no watermark and its configuration names no start. */
+    static final String BEGINNING = "1970-01-01T00:00:00Z";
+
+    /**
+     * The query of a poll that asks for the orders changed since {@code since} (the beginning when null):
+     * {@code <sinceParam>=<since>}, written in {@code format} (a {@link DateTimeFormatter} pattern, UTC; empty
+     * for the watermark as it is), then {@code extra} (more parameters, already encoded) where there are any.
+     */
+    public String query(String sinceParam, String since, String format, String extra) {
+        String value = since == null ? BEGINNING : since;
+        if (format != null && !format.isEmpty()) {
+            value = DateTimeFormatter.ofPattern(format).withZone(ZoneOffset.UTC).format(Instant.parse(value));
+        }
+        String query = sinceParam + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8).replace("%3A", ":");
+        return extra == null || extra.isEmpty() ? query : query + "&" + extra;
+    }
+
+    /** {@code seconds} before the watermark (the beginning when there is none), for a poll that overlaps the last. */
+    public String before(String since, int seconds) {
+        if (since == null) {
+            return BEGINNING;
+        }
+        try {
+            return WATERMARK.format(OffsetDateTime.parse(since).toInstant().minusSeconds(seconds));
+        } catch (DateTimeParseException e) {
+            return since;
         }
     }
 
@@ -161,6 +232,17 @@ public class OrderPolls {
         }
     }
 
+    /**
+     * {@link #seen}, and the channel's ids of those orders where the type's fetch named them (for
+     * {@link #recentlyEnqueued}).
+     */
+    public void seen(String channel, List<String> orders, Collection<String> channelOrderIds) {
+        seen(channel, orders);
+        if (channelOrderIds != null) {
+            enqueued(channel, channelOrderIds);
+        }
+    }
+
     private static String fingerprint(String order) {
         try {
             return "=" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
@@ -207,6 +289,21 @@ public class OrderPolls {
         } catch (DateTimeParseException e) {
             return since;
         }
+    }
+
+    /**
+     * The last change seen on the channel; before its first successful poll, {@code firstPollFrom}: an ISO-8601
+     * date-time, or a duration back from the poll's start ({@code P7D}); null when that is empty too.
+     */
+    public String pollFrom(String channel, String firstPollFrom, String pollStart) {
+        String since = since(channel, (String) null);
+        if (since != null || firstPollFrom == null || firstPollFrom.isBlank()) {
+            return since;
+        }
+        if (firstPollFrom.startsWith("P") || firstPollFrom.startsWith("-P")) {
+            return WATERMARK.format(Instant.parse(pollStart).minus(Duration.parse(firstPollFrom).abs()));
+        }
+        return sortable(firstPollFrom);
     }
 
     /** Moves the channel's watermark forward to {@code watermark} (never back; empty leaves it). */

@@ -1,6 +1,7 @@
 package io.kanaal.stock;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,7 +19,7 @@ import org.apache.camel.Variable;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -34,8 +35,8 @@ import org.springframework.stereotype.Component;
  * <p>Everything else that sends stock to the channel goes through here too, so that one sender at a time has a
  * SKU: a dead letter's replay (the channel's stock queue's publisher hands it over, {@link #recheck}) and what
  * the reconciliation computes again (through the fan-out). A quantity that is dead-lettered stays parked
- * ({@code channel_stock.claimed_until = 'infinity'}, as in the outbox mode) until it changes or is replayed, so
- * a restart does not send it again.
+ * ({@code channel_stock.claimed_until = 'infinity'}, {@link #park}) until it changes or is replayed, so a restart
+ * does not send it again.
  *
  * <p>For a single Kanaal, or instances that share no SKUs' computations: the fan-out's message groups give each
  * SKU bucket to one instance at a time, but an instance that takes a bucket over does not know what another one
@@ -53,7 +54,6 @@ public class ChannelDispatch {
 
     private static final Logger log = LoggerFactory.getLogger(ChannelDispatch.class);
 
-    private final boolean enabled;
     private final ObjectMapper json;
     private final ProducerTemplate producer;
     private final CamelContext camelContext;
@@ -75,17 +75,12 @@ public class ChannelDispatch {
     }
 
     public ChannelDispatch(ObjectMapper json, ProducerTemplate producer, CamelContext camelContext, JdbcTemplate jdbc,
-            MeterRegistry meters, @Value("${kanaal.stock.delivery:direct}") String delivery) {
-        this.enabled = delivery.equals("direct");
+            MeterRegistry meters) {
         this.json = json;
         this.producer = producer;
         this.camelContext = camelContext;
         this.jdbc = jdbc;
         this.meters = meters;
-    }
-
-    public boolean enabled() {
-        return enabled;
     }
 
     /**
@@ -232,11 +227,20 @@ public class ChannelDispatch {
     }
 
     /**
+     * Once the channels' routes run: what the last run left undelivered to the channels that have direct senders
+     * (route {@code <channel>-stock-direct}) is handed over again.
+     */
+    @EventListener
+    public void channelsStarted(ChannelsStarted started) {
+        recover(started.channels().stream().filter(id -> camelContext.getRoute(id + "-stock-direct") != null).toList());
+    }
+
+    /**
      * Hands over again what {@code channel_stock} says these channels were not told, but what is parked with its
      * dead letter: what a stop or a crash left. Each is sent as the channel's current quantity.
      */
     public int recover(List<String> channels) {
-        if (!enabled || channels.isEmpty()) {
+        if (channels.isEmpty()) {
             return 0;
         }
         List<ChannelStockUpdate> unsent = jdbc.query("""
@@ -252,5 +256,32 @@ public class ChannelDispatch {
                     unsent.size());
         }
         return unsent.size();
+    }
+
+    /**
+     * A quantity of the channel whose dead letter this is stays parked ({@code claimed_until = 'infinity'}) until
+     * its desired quantity changes or ops replay it: neither a restart nor the reconciliation sends it meanwhile.
+     * Parked at the newest version its attempts had (the quantity it took, or the one its last retry sent).
+     */
+    public void park(@Body String message, @Variable("channel") String channel, @Variable("queued") Object queued,
+            @Variable("stock") Object attempted) {
+        try {
+            for (JsonNode update : json.readTree(message)) {
+                if (channel.equals(update.path("channel").asText())) {
+                    String sku = update.path("sku").asText();
+                    long version = update.path("version").asLong();
+                    for (Object tried : new Object[] {queued, attempted}) {
+                        // (a list, where a channel takes several SKUs per call, names no one version)
+                        if (tried instanceof ChannelStockUpdate one && one.sku().equals(sku) && one.version() > version) {
+                            version = one.version();
+                        }
+                    }
+                    jdbc.update("UPDATE channel_stock SET claimed_until = 'infinity' WHERE channel = ? AND sku = ? AND desired_version <= ?",
+                            channel, sku, version);
+                }
+            }
+        } catch (JsonProcessingException e) {
+            log.warn("Stock dead letter of {} without a readable SKU: {}", channel, e.getMessage());
+        }
     }
 }

@@ -370,10 +370,9 @@ public class ChannelStock {
 
     private boolean firstDelivery(Exchange exchange) {
         Message message = exchange.getIn();
-        if (Boolean.TRUE.equals(exchange.getVariable(ChannelOutbox.VARIABLE))
-                || Boolean.TRUE.equals(exchange.getVariable(ChannelDispatch.VARIABLE))) {
-            // claimed from channel_stock just now, as it is there (ChannelOutbox), or handed over by the fan-out
-            // that set it just now (ChannelDispatch): current unless this is a retry, a replay or a recovery
+        if (Boolean.TRUE.equals(exchange.getVariable(ChannelDispatch.VARIABLE))) {
+            // handed over by the fan-out that set it just now (ChannelDispatch): current unless this is a retry,
+            // a replay or a recovery
             return message.getHeader(Exchange.REDELIVERY_COUNTER) == null && message.getHeader(DeadLetters.REASON) == null
                     && !Boolean.TRUE.equals(exchange.getVariable(ChannelDispatch.RECHECK));
         }

@@ -4,9 +4,10 @@ import jakarta.annotation.PreDestroy;
 import java.sql.Array;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,11 +38,7 @@ public class DeliveryRecorder {
     private final JdbcTemplate jdbc;
     /** Channel and SKU: the newest delivery not written yet. */
     private final Map<String, ChannelStockUpdate> unwritten = new ConcurrentHashMap<>();
-    /** Outbox claims to release with the next write. */
-    private final Set<Claim> released = ConcurrentHashMap.newKeySet();
 
-    private record Claim(String channel, String sku) {
-    }
     private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "kanaal-delivery-recorder");
         thread.setDaemon(true);
@@ -63,14 +60,6 @@ public class DeliveryRecorder {
         unwritten.merge(key(update.channel(), update.sku()), update, (held, newer) -> held.version() >= newer.version() ? held : newer);
     }
 
-    /**
-     * The outbox's sender is done with the channel's SKU (sent, or nothing to send): its claim is released with
-     * the next write, after the delivery if there was one ({@link ChannelOutbox}).
-     */
-    public void release(String channel, String sku) {
-        released.add(new Claim(channel, sku));
-    }
-
     /** The newest delivery to the channel of the SKU that is not in the table yet; null when there is none. */
     public ChannelStockUpdate unwritten(String channel, String sku) {
         return unwritten.isEmpty() ? null : unwritten.get(key(channel, sku));
@@ -78,13 +67,8 @@ public class DeliveryRecorder {
 
     /** Writes every delivery held so far; a delivery that fails to be written stays held for the next time. */
     public synchronized void write() {
-        // taken before the deliveries: a release is written with or after its delivery, never before it
-        List<Claim> releases = released.isEmpty() ? List.of() : new ArrayList<>(released);
         if (!unwritten.isEmpty()) {
             writeDeliveries();
-        }
-        if (!releases.isEmpty()) {
-            releaseClaims(releases);
         }
     }
 
@@ -101,36 +85,34 @@ public class DeliveryRecorder {
             quantities[i] = update.quantity();
             versions[i] = update.version();
         }
+        String[] locked = new TreeSet<>(Arrays.asList(skus)).toArray(String[]::new);
         jdbc.execute((ConnectionCallback<Integer>) connection -> {
+            // the SKUs' computation locks first (ChannelStock.LOCK), in the order a computation of several SKUs
+            // takes them: a fan-out that has upserted one channel's row of a SKU and waits for another's is never
+            // waited for by this update of both, and deadlocked with it (all in one round trip, one transaction)
             try (var statement = connection.prepareStatement("""
+                    SELECT count(pg_advisory_xact_lock(hashtextextended('channel_stock:' || k, 0)))
+                      FROM (SELECT k FROM unnest(?::varchar[]) WITH ORDINALITY AS l(k, i) ORDER BY i) AS sorted;
                     UPDATE channel_stock s
                        SET delivered_quantity = t.q, delivered_version = t.v, delivered_at = now(),
                            claimed_until = NULL, claimed_by = NULL
                       FROM unnest(?::varchar[], ?::varchar[], ?::int4[], ?::int8[]) AS t(c, k, q, v)
                      WHERE s.channel = t.c AND s.sku = t.k AND (s.delivered_version IS NULL OR s.delivered_version < t.v)
                     """)) {
-                Array[] arrays = {connection.createArrayOf("varchar", channels), connection.createArrayOf("varchar", skus),
-                        connection.createArrayOf("int4", quantities), connection.createArrayOf("int8", versions)};
+                Array[] arrays = {connection.createArrayOf("varchar", locked), connection.createArrayOf("varchar", channels),
+                        connection.createArrayOf("varchar", skus), connection.createArrayOf("int4", quantities),
+                        connection.createArrayOf("int8", versions)};
                 for (int i = 0; i < arrays.length; i++) {
                     statement.setArray(i + 1, arrays[i]);
                 }
-                return statement.executeUpdate();
+                statement.execute();
+                // past the locks' result, to the update's count
+                statement.getMoreResults();
+                return statement.getUpdateCount();
             }
         });
         // what was written is no longer held, unless a newer delivery came in meanwhile
         batch.forEach(entry -> unwritten.remove(entry.getKey(), entry.getValue()));
-    }
-
-    /** Releases outbox claims (those of a delivery written just now are released already), but parked ones. */
-    private void releaseClaims(List<Claim> claims) {
-        String[] channels = claims.stream().map(Claim::channel).toArray(String[]::new);
-        String[] skus = claims.stream().map(Claim::sku).toArray(String[]::new);
-        jdbc.update("""
-                UPDATE channel_stock s SET claimed_until = NULL, claimed_by = NULL
-                  FROM unnest(?::varchar[], ?::varchar[]) AS t(c, k)
-                 WHERE s.channel = t.c AND s.sku = t.k AND s.claimed_until IS NOT NULL AND s.claimed_until <> 'infinity'
-                """, channels, skus);
-        claims.forEach(released::remove);
     }
 
     private void writeQuietly() {

@@ -26,10 +26,10 @@ final class StageCpu {
     }
 
     private static final List<Stage> STAGES = List.of(
-            // the stock queues' consumers; with kanaal.stock.delivery = outbox the outboxes' claims and senders, with
-            // direct the senders the fan-out hands the quantities to
+            // the stock queues' consumers; with kanaal.stock.delivery = direct the senders the fan-out hands the
+            // quantities to
             new Stage("channel publishers", Pattern.compile(
-                    "JmsConsumer\\[kanaal\\.channel\\.[^\\]]+\\.stock\\]|seda://[^ ]+-stock-(sends|due|direct)")),
+                    "JmsConsumer\\[kanaal\\.channel\\.[^\\]]+\\.stock\\]|seda://[^ ]+-stock-direct")),
             new Stage("stock fan-out", Pattern.compile("JmsConsumer\\[kanaal\\.erp\\.stock\\]")),
             new Stage("order intake", Pattern.compile("JmsConsumer\\[kanaal\\.channel\\.[^\\]]+\\.orders\\]")),
             new Stage("Kanaal's other consumers", Pattern.compile("JmsConsumer\\[")),

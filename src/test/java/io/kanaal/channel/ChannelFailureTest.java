@@ -177,7 +177,7 @@ class ChannelFailureTest extends KanaalIntegrationTest {
 
     /**
      * What waits for a SKU is its current quantity, not a queue of older messages that each get attempts of their
-     * own (direct delivery, and the outbox): a quantity whose retries run out during the outage (the tests run
+     * own (direct delivery): a quantity whose retries run out during the outage (the tests run
      * without outage patience) is dead-lettered and parked instead of sent when the channel is back (how many are
      * depends on how long the outage outlasts the retries). Its dead letter's replay sends the current level.
      * Either way each SKU gets the newest level exactly once, never the outage's history, and none is lost.

@@ -22,7 +22,7 @@ class MappingsTest {
     void oneCompiledMappingMapsConcurrentMessagesEachFromItsOwnInput() throws Exception {
         // $$ is the message's root: bound per evaluation, never shared between messages
         Files.writeString(directory.resolve("echo.jsonata"), "{\"sku\": $$.sku, \"items\": [1, 2, 3].($$.sku)}");
-        Mappings mappings = new Mappings(directory, true);
+        Mappings mappings = new Mappings(java.util.List.of(directory), true);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<Boolean>> results = new ArrayList<>();
@@ -44,7 +44,7 @@ class MappingsTest {
         // JSONata 0.9.9 chained each evaluation onto the last one's variable frame: every message made the
         // next one slower, and after about 20,000 messages the mapping failed with StackOverflowError
         Files.writeString(directory.resolve("stock.jsonata"), "( $q := quantity; {\"sku\": sku, \"quantity\": $q} )");
-        Mappings mappings = new Mappings(directory, true);
+        Mappings mappings = new Mappings(java.util.List.of(directory), true);
         for (int i = 0; i < 60_000; i++) {
             assertThat(mappings.apply("stock.jsonata", "{\"sku\":\"S" + i + "\",\"quantity\":" + i + "}"))
                     .isEqualTo("{\"sku\":\"S" + i + "\",\"quantity\":" + i + "}");
@@ -55,7 +55,7 @@ class MappingsTest {
     void withoutTheCacheAChangedFileAppliesToTheNextMessage() throws Exception {
         Path file = directory.resolve("m.jsonata");
         Files.writeString(file, "{\"v\": 1}");
-        Mappings mappings = new Mappings(directory, false);
+        Mappings mappings = new Mappings(java.util.List.of(directory), false);
         assertThat(mappings.apply("m.jsonata", "{}")).isEqualTo("{\"v\":1}");
 
         Files.writeString(file, "{\"v\": 2}");

@@ -10,6 +10,7 @@ import io.kanaal.support.BolFake.Item;
 import io.kanaal.support.ChannelStub;
 import io.kanaal.support.ChannelStub.Reply;
 import io.kanaal.support.KanaalIntegrationTest;
+import io.kanaal.support.UnifiedQueue;
 import jakarta.jms.Message;
 import jakarta.jms.TextMessage;
 import java.io.IOException;
@@ -270,15 +271,11 @@ class BolOrderTest extends KanaalIntegrationTest {
     }
 
     private JsonNode unified(String orderRef) throws Exception {
-        JsonNode order = unifiedOrNull(orderRef, 20_000);
-        assertThat(order).as("order %s on kanaal.orders.unified", orderRef).isNotNull();
-        return order;
+        return UnifiedQueue.receive(jms, orderRef, 20_000);
     }
 
     private JsonNode unifiedOrNull(String orderRef, long timeoutMillis) throws Exception {
-        jms.setReceiveTimeout(timeoutMillis);
-        Message message = jms.receiveSelected("kanaal.orders.unified", "kanaalOrderRef = '" + orderRef + "'");
-        return message == null ? null : JSON.readTree(((TextMessage) message).getText());
+        return UnifiedQueue.receiveOrNull(jms, orderRef, timeoutMillis);
     }
 
     /** The order's state as ops see it (GET /api/v1/ops/orders/{channel}/{id}). */

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 public final class JsonataMappings {
 
     private static final Path DIRECTORY = Path.of("mappings");
-    private static final Mappings MAPPINGS = new Mappings(DIRECTORY, false);
+    private static final Mappings MAPPINGS = new Mappings(java.util.List.of(DIRECTORY), false);
 
     private JsonataMappings() {
     }
