@@ -49,9 +49,10 @@ public class BatchValidator<T extends BatchItem> {
         try {
             document = json.readTree(body == null ? "" : body);
         } catch (JsonProcessingException e) {
-            throw new InvalidRequestException(400, "The body is not valid JSON",
-                    List.of(e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()
-                            + ", column " + e.getLocation().getColumnNr()));
+            // a limit of the parser (nesting deeper than 1,000 levels, a number too long) has no location
+            throw new InvalidRequestException(400, "The body is not valid JSON", List.of(e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                            + ", column " + e.getLocation().getColumnNr())));
         }
         if (document == null || document.isMissingNode()) {
             throw new InvalidRequestException(400, "The body is empty", List.of("expected a JSON object with 'items'"));

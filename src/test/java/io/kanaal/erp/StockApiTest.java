@@ -149,6 +149,32 @@ class StockApiTest extends KanaalIntegrationTest {
     }
 
     @Test
+    void aClientThatWritesAWholeHugeBodyBeforeReadingGetsThe413() throws IOException {
+        String sku = newSku();
+        StringBuilder body = new StringBuilder("{\"items\":[").append(level(sku, 3, 1));
+        while (body.length() < 40 * 1024 * 1024) {
+            body.append(',').append(level("FILLER-" + body.length(), 1, 1));
+        }
+        body.append("]}");
+
+        assertThat(rawPost("/api/v1/stock", body.toString(), "X-API-Key: " + API_KEY))
+                .as("the status line read after the whole body was written").startsWith("HTTP/1.1 413");
+        assertNothingQueuedFor(sku);
+    }
+
+    @Test
+    void aBodyNestedDeeperThanTheParserTakesGets400WithTheReason() throws Exception {
+        String nested = "[".repeat(2_000) + "]".repeat(2_000);
+
+        HttpResponse<String> response = post("/api/v1/stock", "{\"items\":" + nested + "}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        JsonNode problem = json.readTree(response.body());
+        assertThat(problem.path("title").asText()).isEqualTo("The body is not valid JSON");
+        assertThat(problem.path("errors").get(0).asText()).containsIgnoringCase("nesting depth");
+    }
+
+    @Test
     void theApiDescribesItselfForClientGenerators() throws Exception {
         HttpResponse<String> openapi = send(HttpRequest.newBuilder(uri("/api/v1/openapi.json")).GET());
         HttpResponse<String> schema = send(HttpRequest.newBuilder(uri("/api/v1/schemas/stock-batch.schema.json")).GET());
