@@ -47,6 +47,15 @@ public class ChannelException extends RuntimeException {
         return null;
     }
 
+    /**
+     * Whether the exchange failed because a channel refused the request as it is (its {@link ChannelException},
+     * wherever in the causes: an expression wraps what its bean throws): retrying cannot help.
+     */
+    public static boolean refused(Exchange exchange) {
+        ChannelException failure = of(exchange);
+        return failure != null && !failure.retryable();
+    }
+
     /** The channel is down, slow or throttling: retry with backoff. */
     public static ChannelException unavailable(String message) {
         return new ChannelException(message, true);

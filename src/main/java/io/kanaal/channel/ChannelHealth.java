@@ -1,6 +1,5 @@
 package io.kanaal.channel;
 
-import io.kanaal.stock.ChannelStockQueues;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,7 +1,5 @@
 package io.kanaal.channel;
 
-import io.kanaal.stock.ChannelStockQueues;
-import io.kanaal.stock.ChannelsStarted;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package io.kanaal.channel;
 
+import io.kanaal.stock.ChannelRules;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -8,7 +9,7 @@ import org.springframework.stereotype.Component;
 
 /** The configured channels, checked once at start-up. Routes ask it which channels exist and how each lists stock. */
 @Component("channels")
-public class Channels {
+public class Channels implements ChannelRules {
 
     private static final Pattern CHANNEL_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -41,6 +42,13 @@ public class Channels {
     }
 
     /** Ids of the enabled channels, in a stable order. */
+    @Override
+    public ChannelRules.Rule rule(String channel) {
+        ChannelProperties properties = get(channel);
+        return new ChannelRules.Rule(properties.safetyBuffer(), properties.maxListed(), properties.countsOwnOrders());
+    }
+
+    @Override
     public List<String> enabledIds() {
         return enabledIds;
     }

@@ -1,6 +1,7 @@
 package io.kanaal.config;
 
-import io.kanaal.stock.ChannelStockQueues;
+import io.kanaal.broker.BrokerConnections;
+import io.kanaal.channel.ChannelStockQueues;
 import jakarta.jms.ConnectionFactory;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
@@ -23,7 +24,7 @@ import org.springframework.jms.connection.CachingConnectionFactory;
  *   <li>{@code kanaal.#}: broker-level redelivery with backoff after a rollback (a crash or a failed
  *       dead-letter send), then {@code DLQ.<queue>}. Kanaal's routes dead-letter with the reason first.</li>
  *   <li>{@code kanaal.channel.stock}: the address of the channels' last-value stock queues (created by
- *       {@link io.kanaal.stock.ChannelStockQueues}). Never paged: paging breaks last-value.</li>
+ *       {@link io.kanaal.channel.ChannelStockQueues}). Never paged: paging breaks last-value.</li>
  * </ul>
  *
  * <p>The JMS clients cache the queues they look up ({@link #cachedDestinations}).
@@ -61,17 +62,12 @@ public class BrokerConfiguration {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessBeforeInitialization(Object bean, String beanName) {
-                if (bean instanceof ConnectionFactory factory && uncached(factory) instanceof ActiveMQConnectionFactory artemis) {
+                if (bean instanceof ConnectionFactory factory && BrokerConnections.uncached(factory) instanceof ActiveMQConnectionFactory artemis) {
                     artemis.setCacheDestinations(true);
                 }
                 return bean;
             }
         };
-    }
-
-    /** The connection factory a Spring {@link CachingConnectionFactory} wraps, or the factory itself. */
-    public static ConnectionFactory uncached(ConnectionFactory factory) {
-        return factory instanceof CachingConnectionFactory caching ? caching.getTargetConnectionFactory() : factory;
     }
 
     private static AddressSettings redelivering(int maxDeliveryAttempts) {

@@ -1,5 +1,6 @@
 package io.kanaal.config;
 
+import io.kanaal.broker.BrokerConnections;
 import jakarta.jms.ConnectionFactory;
 import java.io.IOException;
 import javax.sql.DataSource;
@@ -36,7 +37,7 @@ public class TransactionConfiguration {
     @Bean(destroyMethod = "destroy")
     ProducerConnection producerConnection(ConnectionFactory connectionFactory,
             @Value("${kanaal.broker.producer-sessions}") int producerSessions) throws IOException {
-        ConnectionFactory target = BrokerConfiguration.uncached(connectionFactory);
+        ConnectionFactory target = BrokerConnections.uncached(connectionFactory);
         if (target instanceof ActiveMQConnectionFactory artemis) {
             // a client of its own (its own server locator), configured alike: connection attempts of the
             // consumers' client must not hold up the producers' while the broker is down

@@ -1,5 +1,8 @@
 package io.kanaal.erp;
 
+import io.kanaal.api.Batch;
+import io.kanaal.api.BatchItem;
+import io.kanaal.api.BatchReport;
 import java.util.List;
 import org.apache.camel.Body;
 import org.apache.camel.Message;

@@ -1,6 +1,7 @@
 package io.kanaal.erp;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kanaal.api.BatchValidator;
 import io.kanaal.stock.StockLevel;
 import org.springframework.stereotype.Component;
 

@@ -1,5 +1,6 @@
 package io.kanaal.erp;
 
+import io.kanaal.api.Batch;
 import io.kanaal.stock.StockBuckets;
 import io.kanaal.stock.StockLevel;
 import io.kanaal.stock.StockLevels;

@@ -1,11 +1,13 @@
 package io.kanaal.ops;
 
+import io.kanaal.broker.BrokerQueues;
+import io.kanaal.broker.DeadLetterHeaders;
+import io.kanaal.channel.ChannelStockQueues;
 import io.kanaal.channel.Channels;
-import io.kanaal.stock.ChannelStockQueues;
 import jakarta.jms.Connection;
-import jakarta.jms.InvalidDestinationException;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.Destination;
+import jakarta.jms.InvalidDestinationException;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
@@ -35,12 +37,12 @@ import org.springframework.stereotype.Component;
 @Component("deadLetters")
 public class DeadLetters implements Processor {
 
-    public static final String PREFIX = "DLQ.";
-    public static final String REASON = "kanaalDeadLetterReason";
-    public static final String ORIGINAL_QUEUE = "kanaalOriginalQueue";
-    public static final String FAILED_ROUTE = "kanaalFailedRoute";
-    public static final String ATTEMPTS = "kanaalAttempts";
-    public static final String FAILED_AT = "kanaalFailedAt";
+    public static final String PREFIX = DeadLetterHeaders.PREFIX;
+    public static final String REASON = DeadLetterHeaders.REASON;
+    public static final String ORIGINAL_QUEUE = DeadLetterHeaders.ORIGINAL_QUEUE;
+    public static final String FAILED_ROUTE = DeadLetterHeaders.FAILED_ROUTE;
+    public static final String ATTEMPTS = DeadLetterHeaders.ATTEMPTS;
+    public static final String FAILED_AT = DeadLetterHeaders.FAILED_AT;
     private static final String FQQN_SEPARATOR = "::";
 
     private final ConnectionFactory connectionFactory;

@@ -1,6 +1,6 @@
 package io.kanaal.order;
 
-import io.kanaal.erp.BatchItem;
+import io.kanaal.api.BatchItem;
 import java.time.OffsetDateTime;
 import java.util.List;
 

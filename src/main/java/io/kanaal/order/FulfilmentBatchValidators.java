@@ -1,8 +1,8 @@
 package io.kanaal.order;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kanaal.api.BatchValidator;
 import io.kanaal.channel.Channels;
-import io.kanaal.erp.BatchValidator;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kanaal.broker.DeadLetterHeaders;
 import io.kanaal.stock.Reservations;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -12,7 +13,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Body;
+import org.apache.camel.Header;
 import org.apache.camel.Variable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -24,6 +28,8 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Component("fulfilments")
 public class Fulfilments {
+
+    private static final Logger log = LoggerFactory.getLogger(Fulfilments.class);
 
     private final Orders orders;
     private final Reservations reservations;
@@ -110,6 +116,21 @@ public class Fulfilments {
     }
 
     /**
+     * The channel did not carry out the shipment or cancellation (its dead letter): the order shows that, with
+     * the reason, until a later attempt goes through ({@link #delivered}). Kanaal's own status stays what the
+     * ERP decided (a cancelled order's units are for sale again).
+     */
+    public void refused(@Variable("fulfilment") Map<String, Object> fulfilment, @Header(DeadLetterHeaders.REASON) String reason) {
+        try {
+            orders.unconfirmed((String) fulfilment.get("channel"), (String) fulfilment.get("channelOrderId"),
+                    fulfilment.get("kind") + " not confirmed by the channel: " + reason);
+        } catch (RuntimeException e) {
+            // the dead letter is written already; the order's view misses the note, the dead letter has it
+            log.warn("Order {} not marked as unconfirmed by its channel: {}", fulfilment.get("orderRef"), e.getMessage());
+        }
+    }
+
+    /**
      * The channel carried out the shipment or cancellation: a shipped order is marked so. For a synchronous
      * channel that is when its sender returns; for Bol, when the request's process status is SUCCESS.
      *
@@ -117,11 +138,12 @@ public class Fulfilments {
      *         orders (countsOwnOrders) stops counting it now, so its quantity is computed again
      */
     public List<String> delivered(@Variable("fulfilment") Map<String, Object> fulfilment) {
+        String channel = (String) fulfilment.get("channel");
+        String channelOrderId = (String) fulfilment.get("channelOrderId");
+        orders.confirmed(channel, channelOrderId);
         if (!"shipment".equals(fulfilment.get("kind"))) {
             return List.of();
         }
-        String channel = (String) fulfilment.get("channel");
-        String channelOrderId = (String) fulfilment.get("channelOrderId");
         orders.status(channel, channelOrderId, "shipped");
         return reservations.openSkus(channel, channelOrderId);
     }

@@ -1,6 +1,6 @@
 package io.kanaal.order;
 
-import io.kanaal.ops.DeadLetters;
+import io.kanaal.broker.DeadLetterHeaders;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,7 +72,7 @@ public class OrderWebhooks {
         String deadLetterQueue = exchange.getVariable("deadLetterQueue", String.class);
         if (deadLetterQueue != null) {
             outcome.put("outcome", "dead-lettered");
-            outcome.put("reason", exchange.getIn().getHeader(DeadLetters.REASON, String.class));
+            outcome.put("reason", exchange.getIn().getHeader(DeadLetterHeaders.REASON, String.class));
             outcome.put("deadLetterQueue", deadLetterQueue);
         } else if (exchange.getVariable("skus") != null) {
             outcome.put("outcome", "taken");

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
-import io.kanaal.erp.InvalidRequestException;
-import io.kanaal.erp.Schemas;
+import io.kanaal.api.InvalidRequestException;
+import io.kanaal.api.Schemas;
 import io.kanaal.stock.Reservations;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
@@ -194,7 +194,7 @@ public class Orders {
     public Map<String, Object> overview(@Header("channel") String channel, @Header("order") String channelOrderId)
             throws JsonProcessingException {
         List<Map<String, Object>> rows = jdbc.queryForList("""
-                SELECT status, received_at, canonical::text AS canonical FROM channel_order
+                SELECT status, received_at, unconfirmed, unconfirmed_at, canonical::text AS canonical FROM channel_order
                  WHERE channel = ? AND channel_order_id = ?
                 """, channel, channelOrderId);
         if (rows.isEmpty()) {
@@ -205,12 +205,29 @@ public class Orders {
         overview.put("orderRef", orderRef(channel, channelOrderId));
         overview.put("status", rows.get(0).get("status"));
         overview.put("receivedAt", rows.get(0).get("received_at"));
+        if (rows.get(0).get("unconfirmed") != null) {
+            overview.put("channelUnconfirmed", Map.of("what", rows.get(0).get("unconfirmed"),
+                    "since", rows.get(0).get("unconfirmed_at")));
+        }
         overview.put("reservations", jdbc.queryForList("""
                 SELECT sku, quantity, reserved_at AS "reservedAt", released_at AS "releasedAt", released_by AS "releasedBy"
                   FROM reservation WHERE channel = ? AND channel_order_id = ? ORDER BY sku
                 """, channel, channelOrderId));
         overview.put("order", json.readTree((String) rows.get(0).get("canonical")));
         return overview;
+    }
+
+    /** Notes what the order's channel has not confirmed: a shipment or cancellation it refused, with the reason. */
+    public void unconfirmed(String channel, String channelOrderId, String what) {
+        jdbc.update("UPDATE channel_order SET unconfirmed = ?, unconfirmed_at = now() WHERE channel = ? AND channel_order_id = ?",
+                what, channel, channelOrderId);
+    }
+
+    /** The order's channel confirmed what it was sent last: a note of what it had not confirmed is cleared. */
+    public void confirmed(String channel, String channelOrderId) {
+        jdbc.update("""
+                UPDATE channel_order SET unconfirmed = NULL, unconfirmed_at = NULL
+                 WHERE channel = ? AND channel_order_id = ? AND unconfirmed IS NOT NULL""", channel, channelOrderId);
     }
 
     /** Marks the order's state in the index (shipped, cancelled). */

@@ -1,8 +1,8 @@
 package io.kanaal.order;
 
+import io.kanaal.api.InvalidRequestException;
 import io.kanaal.channel.ChannelProperties;
 import io.kanaal.channel.Channels;
-import io.kanaal.erp.InvalidRequestException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;

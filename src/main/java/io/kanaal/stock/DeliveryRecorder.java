@@ -51,7 +51,7 @@ public class DeliveryRecorder {
         writer.scheduleWithFixedDelay(this::writeQuietly, millis, millis, TimeUnit.MILLISECONDS);
     }
 
-    static String key(String channel, String sku) {
+    public static String key(String channel, String sku) {
         return channel + '\n' + sku;
     }
 

@@ -1,6 +1,6 @@
 package io.kanaal.stock;
 
-import io.kanaal.erp.BatchItem;
+import io.kanaal.api.BatchItem;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;

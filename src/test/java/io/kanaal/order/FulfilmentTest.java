@@ -166,6 +166,39 @@ class FulfilmentTest extends KanaalIntegrationTest {
         assertThat(SHOP.requests("/market/orders/" + id + "/shipments")).hasSize(1);
     }
 
+    @Test
+    void aCancellationTheChannelRefusesShowsOnTheOrderUntilItsReplayGoesThrough() throws Exception {
+        String sku = newSku();
+        String id = takeOrder("market", MARKET_WEBHOOK_SECRET, sku, 1);
+        SHOP.always("/market/orders/" + id + "/cancellation", Reply.of(409, "{\"error\":\"order is being packed\"}"));
+
+        assertThat(post("/api/v1/cancellations", "{\"items\":[{\"orderRef\":\"market/" + id + "\"}]}").statusCode())
+                .isEqualTo(202);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> orderView(id).has("channelUnconfirmed"));
+        JsonNode refused = orderView(id);
+        assertThat(refused.path("status").asText()).as("Kanaal's own status: what the ERP decided").isEqualTo("cancelled");
+        assertThat(refused.at("/channelUnconfirmed/what").asText())
+                .startsWith("cancellation not confirmed by the channel").contains("being packed");
+
+        JsonNode deadLetter = deadLetters("DLQ.kanaal.channel.market.fulfilment", sku).get(0);
+        SHOP.reset();
+        HttpResponse<String> replay = send(HttpRequest.newBuilder(uri("/api/v1/ops/dead-letters/DLQ.kanaal.channel.market.fulfilment/replay?messageId="
+                        + java.net.URLEncoder.encode(deadLetter.path("messageId").asText(), java.nio.charset.StandardCharsets.UTF_8)))
+                .header("X-API-Key", API_KEY).POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(replay.statusCode()).as(replay.body()).isLessThan(300);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !SHOP.succeeded("/market/orders/" + id + "/cancellation").isEmpty()
+                && !orderView(id).has("channelUnconfirmed"));
+    }
+
+    /** The order as ops see it (GET /api/v1/ops/orders/market/{id}). */
+    private JsonNode orderView(String id) throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/api/v1/ops/orders/market/" + id))
+                .header("X-API-Key", API_KEY).GET());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return new ObjectMapper().readTree(response.body());
+    }
+
     /** An order taken in through the channel's webhook; returns its id once it is on the unified queue. */
     /**
      * The ERP has 10 of the SKU and the market channel takes an order of 4: returns the order's id once the

@@ -1,4 +1,4 @@
-package io.kanaal.ops;
+package io.kanaal.broker;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,7 +53,7 @@ public class BrokerQueues {
                     Map<String, Long> counts = new TreeMap<>();
                     for (Object name : (Object[]) attribute(session, management, answers, replies, ResourceNames.BROKER, "queueNames")) {
                         String queue = name.toString();
-                        if (queue.startsWith("kanaal.") || queue.startsWith(DeadLetters.PREFIX)) {
+                        if (queue.startsWith("kanaal.") || queue.startsWith(DeadLetterHeaders.PREFIX)) {
                             Object count = attribute(session, management, answers, replies, ResourceNames.QUEUE + queue, "messageCount");
                             counts.put(queue, ((Number) count).longValue());
                         }

@@ -1,4 +1,4 @@
-package io.kanaal.erp;
+package io.kanaal.api;
 
 import java.io.IOException;
 import java.io.InputStream;

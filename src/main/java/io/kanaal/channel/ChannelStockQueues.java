@@ -1,7 +1,6 @@
-package io.kanaal.stock;
+package io.kanaal.channel;
 
-import io.kanaal.channel.Channels;
-import io.kanaal.config.BrokerConfiguration;
+import io.kanaal.broker.BrokerConnections;
 import jakarta.jms.ConnectionFactory;
 import java.time.Duration;
 import java.util.Collection;
@@ -12,8 +11,8 @@ import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
-import org.apache.activemq.artemis.api.core.client.ClientSession;
 import org.apache.activemq.artemis.api.core.client.ClientSession.QueueQuery;
+import org.apache.activemq.artemis.api.core.client.ClientSession;
 import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
 import org.apache.activemq.artemis.api.core.client.ServerLocator;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -79,7 +78,7 @@ public class ChannelStockQueues implements InitializingBean {
 
     @Override
     public void afterPropertiesSet() throws Exception {
-        ConnectionFactory target = BrokerConfiguration.uncached(connectionFactory);
+        ConnectionFactory target = BrokerConnections.uncached(connectionFactory);
         if (!(target instanceof ActiveMQConnectionFactory artemis)) {
             throw new IllegalStateException("the channels' stock queues need an Artemis broker, not " + target);
         }

@@ -1,4 +1,4 @@
-package io.kanaal.erp;
+package io.kanaal.api;
 
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.JsonSchema;

@@ -1,4 +1,4 @@
-package io.kanaal.erp;
+package io.kanaal.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,11 +1,8 @@
-package io.kanaal.stock;
+package io.kanaal.channel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kanaal.channel.ChannelProperties;
-import io.kanaal.channel.Channels;
-import io.kanaal.channel.ChannelsProperties;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
 import jakarta.jms.MessageProducer;

@@ -1,8 +1,9 @@
-package io.kanaal.order;
+package io.kanaal.channel.bol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kanaal.channel.ChannelOrders;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -26,13 +27,11 @@ public class BolOrderPolls {
     /** The longest change interval Bol takes ({@code change-interval-minute}, maximum 60). */
     static final int MAX_CHANGE_INTERVAL_MINUTES = 60;
 
-    private final Orders orders;
-    private final OrderPolls polls;
+    private final ChannelOrders orders;
     private final ObjectMapper json;
 
-    public BolOrderPolls(Orders orders, OrderPolls polls, ObjectMapper json) {
+    public BolOrderPolls(ChannelOrders orders, ObjectMapper json) {
         this.orders = orders;
-        this.polls = polls;
         this.json = json;
     }
 
@@ -111,7 +110,7 @@ public class BolOrderPolls {
             Optional<String> status = orders.stateOf(channel, id);
             // a cancellation is fetched until the intake has it (a second fetch is harmless: it is taken in once)
             boolean fetch = status.isEmpty()
-                    ? (order.open() || order.cancelled()) && !polls.recentlyEnqueued(channel, id)
+                    ? (order.open() || order.cancelled()) && !orders.recentlyEnqueued(channel, id)
                     : order.cancelled() && !status.get().equals("cancelled") && !status.get().equals("shipped");
             if (fetch) {
                 ids.add(id);

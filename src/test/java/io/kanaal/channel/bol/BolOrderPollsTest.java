@@ -1,4 +1,4 @@
-package io.kanaal.order;
+package io.kanaal.channel.bol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,15 +27,15 @@ class BolOrderPollsTest {
     void withoutAWatermarkOrAfterAGapBeyondBolsMaximumThePollAsksForAllOpenOrdersOtherwiseForEveryChangedOrder() {
         assertThat(BolOrderPolls.changeInterval("", START)).isNull();
         assertThat(BolOrderPolls.changeInterval("2026-11-23T09:00:59.000000Z", START)).isNull();
-        assertThat(new BolOrderPolls(null, null, null).query("", START, 2))
+        assertThat(new BolOrderPolls(null, null).query("", START, 2))
                 .isEqualTo("fulfilment-method=FBR&status=OPEN&page=2");
-        assertThat(new BolOrderPolls(null, null, null).query("2026-11-23T09:58:00.000000Z", START, 1))
+        assertThat(new BolOrderPolls(null, null).query("2026-11-23T09:58:00.000000Z", START, 1))
                 .isEqualTo("fulfilment-method=FBR&status=ALL&page=1&change-interval-minute=3");
     }
 
     @Test
     void aPageIsReadOnceIntoItsOrdersAndOnlyAFullPageIsFollowedByAnother() throws Exception {
-        BolOrderPolls polls = new BolOrderPolls(null, null, new ObjectMapper());
+        BolOrderPolls polls = new BolOrderPolls(null, new ObjectMapper());
         List<BolOrderPolls.Listed> two = polls.listed("{\"orders\":[{\"orderId\":\"1043946570\"},{\"orderItems\":[]}]}");
         assertThat(two).extracting(BolOrderPolls.Listed::orderId).containsExactly("1043946570", "");
         assertThat(polls.full(two)).isFalse();
@@ -47,7 +47,7 @@ class BolOrderPollsTest {
 
     @Test
     void anOrderIsOpenWhileAnItemHasUnitsNeitherShippedNorCancelledAndCancelledWhenEveryUnitIs() throws Exception {
-        BolOrderPolls polls = new BolOrderPolls(null, null, new ObjectMapper());
+        BolOrderPolls polls = new BolOrderPolls(null, new ObjectMapper());
         List<BolOrderPolls.Listed> orders = polls.listed("""
                 {"orders":[
                   {"orderId":"1","orderItems":[{"quantity":2,"quantityShipped":0,"quantityCancelled":0}]},

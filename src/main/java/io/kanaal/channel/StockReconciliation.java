@@ -1,8 +1,9 @@
-package io.kanaal.stock;
+package io.kanaal.channel;
 
-import io.kanaal.channel.Channels;
-import io.kanaal.ops.BrokerQueues;
-import io.kanaal.ops.DeadLetters;
+import io.kanaal.broker.BrokerQueues;
+import io.kanaal.broker.DeadLetterHeaders;
+import io.kanaal.stock.ChannelStockUpdate;
+import io.kanaal.stock.DeliveryRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Array;
 import java.time.Duration;
@@ -63,7 +64,7 @@ public class StockReconciliation {
         Map<String, Long> counts = queues.messageCounts();
         List<String> atRest = channels.enabledIds().stream()
                 .filter(id -> counts.getOrDefault(ChannelStockQueues.queue(id), 0L) == 0
-                        && counts.getOrDefault(DeadLetters.PREFIX + ChannelStockQueues.queue(id), 0L) == 0
+                        && counts.getOrDefault(DeadLetterHeaders.PREFIX + ChannelStockQueues.queue(id), 0L) == 0
                         && dispatch.waiting(id) == 0)
                 .toList();
         if (atRest.isEmpty()) {

@@ -1,4 +1,4 @@
-package io.kanaal.erp;
+package io.kanaal.api;
 
 /** An item of an ERP batch, as it goes onto its queue. */
 public interface BatchItem {

@@ -1,4 +1,4 @@
-package io.kanaal.stock;
+package io.kanaal.channel;
 
 import java.util.List;
 

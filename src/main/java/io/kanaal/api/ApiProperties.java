@@ -1,4 +1,4 @@
-package io.kanaal.erp;
+package io.kanaal.api;
 
 import java.util.Map;
 import java.util.stream.Collectors;

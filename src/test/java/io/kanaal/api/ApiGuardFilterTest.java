@@ -1,4 +1,4 @@
-package io.kanaal.erp;
+package io.kanaal.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
