@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,8 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
 /**
- * OAuth2 client-credentials tokens per channel (Bol.com's login), cached and fetched again before they
- * expire. Settings of the channel: {@code token-url}, {@code client-id}, {@code client-secret}.
+ * OAuth2 tokens per channel, cached and fetched again before they expire or after the channel answered 401
+ * ({@link #evict}). Settings of the channel: {@code token-url}, {@code client-id}, {@code client-secret}
+ * (Bol.com's login: the client-credentials grant); with {@code grant-type: password} also {@code username}
+ * and {@code password} (a shop's user logs in; the client's id and secret, where the shop has them, go
+ * along as Basic authentication).
  */
 @Component("oauth2Tokens")
 public class OAuth2Tokens {
@@ -70,18 +74,26 @@ public class OAuth2Tokens {
     private Token fetch(String channel) {
         Map<String, String> settings = channels.get(channel).settings();
         String tokenUrl = ChannelLogins.required(channel, settings, "token-url");
-        String clientId = ChannelLogins.required(channel, settings, "client-id");
-        String clientSecret = ChannelLogins.required(channel, settings, "client-secret");
-        String basic = Base64.getEncoder()
-                .encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(tokenUrl))
+        boolean password = "password".equals(settings.getOrDefault("grant-type", "client_credentials"));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(tokenUrl))
                 .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Basic " + basic)
                 .header("Accept", "application/json")
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
-                .build();
-        HttpResponse<String> response = ChannelLogins.send(http, request, channel, "token endpoint");
+                .header("Content-Type", "application/x-www-form-urlencoded");
+        String form = "grant_type=client_credentials";
+        if (password) {
+            form = "grant_type=password&username=" + encoded(ChannelLogins.required(channel, settings, "username"))
+                    + "&password=" + encoded(ChannelLogins.required(channel, settings, "password"));
+        }
+        String clientId = password ? settings.getOrDefault("client-id", "")
+                : ChannelLogins.required(channel, settings, "client-id");
+        if (!clientId.isBlank()) {
+            String clientSecret = password ? settings.getOrDefault("client-secret", "")
+                    : ChannelLogins.required(channel, settings, "client-secret");
+            request.header("Authorization", "Basic " + Base64.getEncoder()
+                    .encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8)));
+        }
+        request.POST(HttpRequest.BodyPublishers.ofString(form));
+        HttpResponse<String> response = ChannelLogins.send(http, request.build(), channel, "token endpoint");
         int status = response.statusCode();
         if (status >= 500 || status == 429) {
             throw ChannelException.unavailable("channel " + channel + ": token endpoint answered HTTP " + status);
@@ -105,6 +117,10 @@ public class OAuth2Tokens {
         } catch (IOException e) {
             throw ChannelException.rejected("channel " + channel + ": token response is not JSON: " + e.getMessage());
         }
+    }
+
+    private static String encoded(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     private record Token(String value, Instant refreshAt) {

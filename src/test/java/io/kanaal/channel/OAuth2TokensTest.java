@@ -14,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Bol.com's OAuth2 client-credentials tokens: cached, fetched again before they expire, dropped on 401. */
+/** OAuth2 tokens (Bol.com's client credentials, a shop user's password grant): cached, fetched again before they expire, dropped on 401. */
 class OAuth2TokensTest {
 
     private final ChannelStub login = new ChannelStub();
@@ -56,6 +56,20 @@ class OAuth2TokensTest {
         assertThatThrownBy(() -> tokens.authorization("bol-nl"))
                 .isInstanceOfSatisfying(ChannelException.class, e -> assertThat(e.retryable()).isTrue());
         assertThat(tokens.authorization("bol-nl")).isEqualTo("Bearer token-1");
+    }
+
+    @Test
+    void aShopUserLogsInWithThePasswordGrant() {
+        ChannelProperties shop = new ChannelProperties("rest", true, login.baseUrl(), 0, 999, 10, 1, false,
+                Map.of("token-url", login.baseUrl() + "/token", "grant-type", "password", "username", "kanaal@shop",
+                        "password", "p&ss word"), Map.of(), Map.of());
+        OAuth2Tokens shopTokens = new OAuth2Tokens(new Channels(new ChannelsProperties(Map.of("shop", shop))),
+                new ObjectMapper(), clock);
+
+        assertThat(shopTokens.authorization("shop")).isEqualTo("Bearer token-1");
+        ChannelStub.Request request = login.requests("/token").get(0);
+        assertThat(request.body()).isEqualTo("grant_type=password&username=kanaal%40shop&password=p%26ss+word");
+        assertThat(request.header("Authorization")).as("no client credentials configured").isNull();
     }
 
     @Test
