@@ -8,14 +8,14 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * {@link ChannelFailureTest} with {@code kanaal.stock.delivery = queue} (the {@code cluster} profile's): the
+ * {@link ChannelFailureCases} with {@code kanaal.stock.delivery = queue} (the {@code cluster} profile's): the
  * channels' publishers take their quantities from their last-value stock queues, with the same retries, backoff,
  * dead letters and replays, and a channel that was down still gets one current level per SKU.
  *
  * <p>Closed after the class: its channels poll the same order stubs as the shared Kanaal of the other tests.
  */
 @DirtiesContext
-class ChannelFailureQueueTest extends ChannelFailureTest {
+class ChannelFailureQueueTest extends ChannelFailureCases {
 
     @DynamicPropertySource
     static void queue(DynamicPropertyRegistry registry) {
@@ -28,11 +28,6 @@ class ChannelFailureQueueTest extends ChannelFailureTest {
      * publishers ahead of time: the outage's levels queue up behind the failing one, and when the channel is back
      * the first of a SKU's waiting messages reads and sends the current level; the older ones are skipped.
      */
-    /** Not here: a stock queue's dead letter is not parked; the queue holds the newer messages. */
-    @Override
-    void aQuantityDeadLetteredAfterNewerOnesCameInIsParkedAtTheNewestOneItsAttemptsHad() {
-    }
-
     @Override
     @Test
     void aChannelThatFailsWhileItsPublishersRunGetsOneCurrentLevelPerSkuWhenItRecovers() throws Exception {

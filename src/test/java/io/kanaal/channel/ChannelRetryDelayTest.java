@@ -46,11 +46,13 @@ class ChannelRetryDelayTest extends CamelTestSupport {
     void theAttemptAfterARetryAfterWaitsThatLongAndTheOneAfterAnotherFailureTheBackoffsStep() throws Exception {
         MockEndpoint sent = getMockEndpoint("mock:sent");
         sent.expectedMessageCount(1);
+        MockEndpoint dead = getMockEndpoint("mock:dead");
+        dead.expectedMessageCount(0);
 
         template.sendBody("direct:send", "{}");
 
         sent.assertIsSatisfied();
-        getMockEndpoint("mock:dead").expectedMessageCount(0);
+        dead.assertIsSatisfied();
         assertThat(attempts).hasSize(3);
         long afterThrottle = Duration.ofNanos(attempts.get(1) - attempts.get(0)).toMillis();
         long afterError = Duration.ofNanos(attempts.get(2) - attempts.get(1)).toMillis();

@@ -35,7 +35,7 @@ class StockApiTest extends KanaalIntegrationTest {
         assertThat(report.get("accepted").asInt()).isEqualTo(2);
         assertThat(report.get("rejected").asInt()).isZero();
         assertThat(report.get("items").findValuesAsText("status")).containsExactly("accepted", "accepted");
-        await().atMost(Duration.ofSeconds(15)).until(() -> shopRequests(a).size() == 1 && shopRequests(b).size() == 1);
+        awaitExactly(() -> shopRequests(a).size() == 1 && shopRequests(b).size() == 1);
         assertThat(shopRequests(a).get(0).header("X-Shop-Token")).as("the channel's configured header").isEqualTo(SHOP_TOKEN);
     }
 

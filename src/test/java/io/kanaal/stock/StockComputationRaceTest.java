@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kanaal.support.KanaalIntegrationTest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
 import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +46,9 @@ class StockComputationRaceTest extends KanaalIntegrationTest {
     @Autowired
     ProducerTemplate producer;
 
+    @Autowired
+    DataSource dataSource;
+
     private ExecutorService threads;
 
     @BeforeEach
@@ -53,6 +59,46 @@ class StockComputationRaceTest extends KanaalIntegrationTest {
     @AfterEach
     void stopThreads() {
         threads.shutdownNow();
+    }
+
+    /**
+     * The lock itself: while another transaction holds a SKU's computation lock, a computation of the SKU waits
+     * for it (PostgreSQL shows it waiting on the advisory lock), and once it goes on it reads what the holder
+     * committed. Without the lock (ChannelStock.LOCK) the computation does not wait and this fails.
+     */
+    @Test
+    void aComputationWaitsForTheSkusLockAndThenReadsWhatItsHolderCommitted() throws Exception {
+        String sku = newSku();
+        pushStock(batch(level(sku, 10, 1)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/market/stock/" + sku) == 10);
+
+        Future<?> computation;
+        try (Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            try (PreparedStatement lock = holder.prepareStatement(
+                    "SELECT pg_advisory_xact_lock(hashtextextended('channel_stock:' || ?::text, 0))")) {
+                lock.setString(1, sku);
+                lock.execute();
+            }
+            computation = threads.submit(() -> producer.sendBody("direct:stock-recompute", List.of(sku)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForObject("""
+                    SELECT count(*) FROM pg_stat_activity
+                     WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND query LIKE '%pg_advisory_xact_lock%'
+                    """, Integer.class) >= 1);
+            assertThat(computation).as("the computation waits for the lock").isNotDone();
+            // what the holder changes before it lets go: an order of 3 units
+            try (PreparedStatement reserve = holder.prepareStatement("""
+                    INSERT INTO reservation (channel, channel_order_id, sku, quantity) VALUES ('bol-test', ?, ?, 3)""")) {
+                reserve.setString(1, "held-" + UUID.randomUUID());
+                reserve.setString(2, sku);
+                reserve.executeUpdate();
+            }
+            holder.commit();
+        }
+        computation.get(10, TimeUnit.SECONDS);
+
+        assertThat(desired("market", sku)).as("computed after the holder's order, not before").isEqualTo(7);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/market/stock/" + sku) == 7);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.kanaal.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -214,13 +215,27 @@ public abstract class KanaalIntegrationTest {
     }
 
     /** The messages of a dead-letter queue (GET /api/v1/ops/dead-letters/{queue}) whose body is about the SKU. */
+    /**
+     * Waits until the condition holds, then checks that it still holds for longer than the tests' longest retry
+     * delay (1 s): a count of exactly one is not passed at the first instant it is one while a duplicate is on
+     * its way.
+     */
+    protected static void awaitExactly(java.util.concurrent.Callable<Boolean> condition) {
+        await().atMost(Duration.ofSeconds(15)).until(condition);
+        await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5)).until(condition);
+    }
+
     protected List<JsonNode> deadLetters(String queue, String sku) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/api/v1/ops/dead-letters/" + queue))
+        // every dead letter of the queue, which the tests of the shared Kanaal share: the ops API's default shows 100
+        int limit = 100_000;
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/api/v1/ops/dead-letters/" + queue + "?limit=" + limit))
                 .header("X-API-Key", API_KEY).GET());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         try {
             List<JsonNode> found = new ArrayList<>();
-            for (JsonNode message : JSON_READER.readTree(response.body())) {
+            JsonNode all = JSON_READER.readTree(response.body());
+            assertThat(all.size()).as("dead letters of %s, all of them read", queue).isLessThan(limit);
+            for (JsonNode message : all) {
                 if (JSON_READER.readTree(message.get("body").asText()).findPath("sku").asText().equals(sku)) {
                     found.add(message);
                 }
