@@ -209,6 +209,7 @@ public class ChannelStock {
             ), changed AS (
                 INSERT INTO channel_stock (channel, sku, desired_quantity, desired_version)
                 SELECT channel, ?, quantity, nextval('channel_stock_version') FROM target
+                 ORDER BY channel COLLATE "C"
                 ON CONFLICT (channel, sku) DO UPDATE
                    SET desired_quantity = EXCLUDED.desired_quantity,
                        desired_version = EXCLUDED.desired_version, desired_at = now(),

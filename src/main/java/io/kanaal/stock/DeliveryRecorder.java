@@ -4,10 +4,8 @@ import jakarta.annotation.PreDestroy;
 import java.sql.Array;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -85,30 +83,32 @@ public class DeliveryRecorder {
             quantities[i] = update.quantity();
             versions[i] = update.version();
         }
-        String[] locked = new TreeSet<>(Arrays.asList(skus)).toArray(String[]::new);
         jdbc.execute((ConnectionCallback<Integer>) connection -> {
-            // the SKUs' computation locks first (ChannelStock.LOCK), in the order a computation of several SKUs
-            // takes them: a fan-out that has upserted one channel's row of a SKU and waits for another's is never
-            // waited for by this update of both, and deadlocked with it (all in one round trip, one transaction)
+            // the rows are locked in one order, SKU then channel (byte order), the order in which a computation
+            // upserts them (ChannelStock, SKUs sorted, a SKU's channels sorted): a computation that has one
+            // channel's row of a SKU and waits for another's is never waited for by this update of both, and
+            // deadlocked with it
             try (var statement = connection.prepareStatement("""
-                    SELECT count(pg_advisory_xact_lock(hashtextextended('channel_stock:' || k, 0)))
-                      FROM (SELECT k FROM unnest(?::varchar[]) WITH ORDINALITY AS l(k, i) ORDER BY i) AS sorted;
+                    WITH t AS (
+                        SELECT * FROM unnest(?::varchar[], ?::varchar[], ?::int4[], ?::int8[]) AS t(c, k, q, v)
+                    ), locked AS (
+                        SELECT s.channel, s.sku, t.q, t.v FROM channel_stock s JOIN t ON s.channel = t.c AND s.sku = t.k
+                         WHERE s.delivered_version IS NULL OR s.delivered_version < t.v
+                         ORDER BY s.sku COLLATE "C", s.channel COLLATE "C"
+                           FOR UPDATE OF s
+                    )
                     UPDATE channel_stock s
-                       SET delivered_quantity = t.q, delivered_version = t.v, delivered_at = now(),
+                       SET delivered_quantity = l.q, delivered_version = l.v, delivered_at = now(),
                            claimed_until = NULL, claimed_by = NULL
-                      FROM unnest(?::varchar[], ?::varchar[], ?::int4[], ?::int8[]) AS t(c, k, q, v)
-                     WHERE s.channel = t.c AND s.sku = t.k AND (s.delivered_version IS NULL OR s.delivered_version < t.v)
+                      FROM locked l
+                     WHERE s.channel = l.channel AND s.sku = l.sku AND (s.delivered_version IS NULL OR s.delivered_version < l.v)
                     """)) {
-                Array[] arrays = {connection.createArrayOf("varchar", locked), connection.createArrayOf("varchar", channels),
-                        connection.createArrayOf("varchar", skus), connection.createArrayOf("int4", quantities),
-                        connection.createArrayOf("int8", versions)};
+                Array[] arrays = {connection.createArrayOf("varchar", channels), connection.createArrayOf("varchar", skus),
+                        connection.createArrayOf("int4", quantities), connection.createArrayOf("int8", versions)};
                 for (int i = 0; i < arrays.length; i++) {
                     statement.setArray(i + 1, arrays[i]);
                 }
-                statement.execute();
-                // past the locks' result, to the update's count
-                statement.getMoreResults();
-                return statement.getUpdateCount();
+                return statement.executeUpdate();
             }
         });
         // what was written is no longer held, unless a newer delivery came in meanwhile
