@@ -12,7 +12,10 @@ import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Collections;
@@ -97,6 +100,12 @@ public class ApiGuardFilter extends OncePerRequestFilter {
             problem(response, 413, "Payload Too Large", "The body is larger than " + max + " bytes");
             return;
         }
+        if (!utf8(body)) {
+            // a JSON body is UTF-8 (RFC 8259); decoded leniently, its bad bytes would reach the routes as
+            // replacement characters and a webhook's order would be taken in garbled
+            problem(response, 400, "The body is not valid UTF-8", "JSON must be sent as UTF-8");
+            return;
+        }
         chain.doFilter(new GuardedRequest(request, client, body), response);
     }
 
@@ -126,6 +135,16 @@ public class ApiGuardFilter extends OncePerRequestFilter {
         response.setStatus(status);
         response.setContentType("application/problem+json");
         json.writeValue(response.getOutputStream(), Map.of("status", status, "title", title, "detail", detail));
+    }
+
+    private static boolean utf8(byte[] body) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 
     /** Carries the client's name and the body, already read and measured. */
