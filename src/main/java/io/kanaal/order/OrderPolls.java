@@ -109,11 +109,6 @@ public class OrderPolls {
         throw new InvalidRequestException(400, "Not an order", List.of("expected a JSON object or an array of them"));
     }
 
-    /** The highest value of {@code watermarkField} among the answer's orders; null when there are none. */
-    public String watermark(String answer, String field, String watermarkField) throws JsonProcessingException {
-        return watermark(answer, field, watermarkField, "");
-    }
-
     /**
      * The highest value of {@code watermarkField} among the answer's orders, the channel writing its times in
      * {@code format} (a {@link DateTimeFormatter} pattern, UTC; empty for ISO-8601); null when there are none.
@@ -271,24 +266,6 @@ public class OrderPolls {
     public String since(String channel, String initial) {
         return jdbc.query("SELECT watermark FROM order_poll_watermark WHERE channel = ?",
                 (rs, i) -> rs.getString(1), channel).stream().findFirst().orElse(initial);
-    }
-
-    /**
-     * The last change seen on the channel less an overlap, or {@code initial} before its first successful poll.
-     * For channels that keep change times coarsely (Vendure on SQLite or MySQL: whole seconds) or commit late:
-     * a change stamped at or just before the last one seen is asked for again, and the intake lets each order
-     * through once.
-     */
-    public String since(String channel, String initial, int overlapSeconds) {
-        String since = since(channel, initial);
-        if (since.equals(initial) || overlapSeconds <= 0) {
-            return since;
-        }
-        try {
-            return WATERMARK.format(OffsetDateTime.parse(since).toInstant().minusSeconds(overlapSeconds));
-        } catch (DateTimeParseException e) {
-            return since;
-        }
     }
 
     /**
