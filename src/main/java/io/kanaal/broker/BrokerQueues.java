@@ -54,8 +54,13 @@ public class BrokerQueues {
                     for (Object name : (Object[]) attribute(session, management, answers, replies, ResourceNames.BROKER, "queueNames")) {
                         String queue = name.toString();
                         if (queue.startsWith("kanaal.") || queue.startsWith(DeadLetterHeaders.PREFIX)) {
-                            Object count = attribute(session, management, answers, replies, ResourceNames.QUEUE + queue, "messageCount");
-                            counts.put(queue, ((Number) count).longValue());
+                            try {
+                                Object count = attribute(session, management, answers, replies, ResourceNames.QUEUE + queue, "messageCount");
+                                counts.put(queue, ((Number) count).longValue());
+                            } catch (Refused e) {
+                                // gone since its name was read: the broker deletes an auto-created queue once it is empty
+                                LOG.debug("Queue {} not counted: {}", queue, e.getMessage());
+                            }
                         }
                     }
                     return counts;
@@ -98,9 +103,15 @@ public class BrokerQueues {
             throw new IllegalStateException("broker management: no answer for " + resource + "." + attribute);
         }
         if (!JMSManagementHelper.hasOperationSucceeded(reply)) {
-            throw new IllegalStateException("broker management refused " + resource + "." + attribute + ": "
+            throw new Refused("broker management refused " + resource + "." + attribute + ": "
                     + JMSManagementHelper.getResult(reply));
         }
         return JMSManagementHelper.getResult(reply);
+    }
+
+    private static final class Refused extends IllegalStateException {
+        Refused(String message) {
+            super(message);
+        }
     }
 }

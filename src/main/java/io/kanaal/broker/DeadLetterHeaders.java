@@ -8,6 +8,11 @@ public final class DeadLetterHeaders {
 
     /** A queue's dead letters are on {@code DLQ.<queue>}. */
     public static final String PREFIX = "DLQ.";
+    /**
+     * The one queue for what the broker dead-letters itself (a message rolled back max-delivery-attempts times
+     * without Kanaal's dead-letter route getting to it), whatever queue it came from.
+     */
+    public static final String BROKER_QUEUE = "DLQ.broker";
     public static final String REASON = "kanaalDeadLetterReason";
     public static final String ORIGINAL_QUEUE = "kanaalOriginalQueue";
     public static final String FAILED_ROUTE = "kanaalFailedRoute";

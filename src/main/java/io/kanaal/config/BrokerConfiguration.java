@@ -1,8 +1,11 @@
 package io.kanaal.config;
 
 import io.kanaal.broker.BrokerConnections;
+import io.kanaal.broker.DeadLetterHeaders;
 import io.kanaal.channel.ChannelStockQueues;
 import jakarta.jms.ConnectionFactory;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
@@ -22,7 +25,10 @@ import org.springframework.jms.connection.CachingConnectionFactory;
  *
  * <ul>
  *   <li>{@code kanaal.#}: broker-level redelivery with backoff after a rollback (a crash or a failed
- *       dead-letter send), then {@code DLQ.<queue>}. Kanaal's routes dead-letter with the reason first.</li>
+ *       dead-letter send), then the queue {@value DeadLetterHeaders#BROKER_QUEUE}, one for every message the broker
+ *       dead-letters itself (each names its queue in {@code _AMQ_ORIG_QUEUE}). Kanaal's routes dead-letter with the
+ *       reason first, on {@code DLQ.<queue>}. (The broker's own per-queue dead-letter queues would sit on another
+ *       address under the same names as Kanaal's: a send of Kanaal's to one of them would fail.)</li>
  *   <li>{@code kanaal.channel.stock}: the address of the channels' last-value stock queues (created by
  *       {@link io.kanaal.channel.ChannelStockQueues}). Never paged: paging breaks last-value.</li>
  * </ul>
@@ -45,6 +51,8 @@ public class BrokerConfiguration {
                     throw new IllegalStateException("kanaal.broker.acceptor '" + acceptor + "': " + e.getMessage(), e);
                 }
             }
+            configuration.addQueueConfiguration(QueueConfiguration.of(DeadLetterHeaders.BROKER_QUEUE)
+                    .setRoutingType(RoutingType.ANYCAST).setDurable(true));
             configuration.addAddressSetting("kanaal.#", redelivering(maxDeliveryAttempts));
             configuration.addAddressSetting(ChannelStockQueues.ADDRESS, redelivering(maxDeliveryAttempts)
                     .setAddressFullMessagePolicy(AddressFullMessagePolicy.BLOCK)
@@ -76,8 +84,6 @@ public class BrokerConfiguration {
                 .setRedeliveryMultiplier(2.0)
                 .setMaxRedeliveryDelay(300_000)
                 .setMaxDeliveryAttempts(maxDeliveryAttempts)
-                .setDeadLetterAddress(SimpleString.of("DLQ"))
-                .setAutoCreateDeadLetterResources(true)
-                .setDeadLetterQueuePrefix(SimpleString.of("DLQ."));
+                .setDeadLetterAddress(SimpleString.of(DeadLetterHeaders.BROKER_QUEUE));
     }
 }

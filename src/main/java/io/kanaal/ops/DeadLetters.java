@@ -1,5 +1,6 @@
 package io.kanaal.ops;
 
+import io.kanaal.api.InvalidRequestException;
 import io.kanaal.broker.BrokerQueues;
 import io.kanaal.broker.DeadLetterHeaders;
 import io.kanaal.channel.ChannelStockQueues;
@@ -44,6 +45,8 @@ public class DeadLetters implements Processor {
     public static final String ATTEMPTS = DeadLetterHeaders.ATTEMPTS;
     public static final String FAILED_AT = DeadLetterHeaders.FAILED_AT;
     private static final String FQQN_SEPARATOR = "::";
+    /** Artemis' duplicate-detection property */
+    private static final String DUPLICATE_ID = "_AMQ_DUPL_ID";
 
     private final ConnectionFactory connectionFactory;
     private final Channels channels;
@@ -94,10 +97,15 @@ public class DeadLetters implements Processor {
      * and of each enabled channel's stock queue are listed (with 0) before anything was ever dead-lettered.
      */
     public List<Map<String, Object>> list() {
+        return list(brokerQueues.messageCounts());
+    }
+
+    private List<Map<String, Object>> list(Map<String, Long> onBroker) {
         Map<String, Long> counts = new TreeMap<>();
         Stream.concat(Stream.of("kanaal.erp.stock"), channels.enabledIds().stream().map(ChannelStockQueues::queue))
                 .forEach(queue -> counts.put(PREFIX + queue, 0L));
-        brokerQueues.messageCounts().forEach((queue, count) -> {
+        counts.put(DeadLetterHeaders.BROKER_QUEUE, 0L);
+        onBroker.forEach((queue, count) -> {
             if (queue.startsWith(PREFIX)) {
                 counts.put(queue, count);
             }
@@ -106,17 +114,21 @@ public class DeadLetters implements Processor {
         counts.forEach((queue, count) -> {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("queue", queue);
-            entry.put("originalQueue", queue.substring(PREFIX.length()));
+            // the broker's own dead-letter queue holds messages of every queue: each names its own
+            entry.put("originalQueue", queue.equals(DeadLetterHeaders.BROKER_QUEUE) ? null : queue.substring(PREFIX.length()));
             entry.put("messages", count);
             result.add(entry);
         });
         return result;
     }
 
-    /** Up to {@code limit} messages of a dead-letter queue, oldest first, with their reasons. */
-    public List<Map<String, Object>> browse(@Header("queue") String queue, @Header("limit") Integer limit) {
-        requireDeadLetterQueue(queue);
-        int max = limit == null ? 100 : limit;
+    /**
+     * Up to {@code limit} messages of a dead-letter queue, oldest first, with their reasons. A queue that is
+     * neither listed nor on the broker is not found (404); a limit below 1 is refused (400).
+     */
+    public List<Map<String, Object>> browse(@Header("queue") String queue, @Header("limit") String limit) {
+        requireKnownDeadLetterQueue(queue);
+        int max = limit(limit);
         return withSession(false, session -> {
             List<Map<String, Object>> messages = new ArrayList<>();
             try (QueueBrowser browser = session.createBrowser(session.createQueue(queue))) {
@@ -124,7 +136,7 @@ public class DeadLetters implements Processor {
                     if (messages.size() >= max) {
                         break;
                     }
-                    messages.add(describe((Message) each));
+                    messages.add(describe((Message) each, queue));
                 }
             } catch (InvalidDestinationException e) {
                 // nothing was ever dead-lettered there: the broker creates a dead-letter queue with its first message
@@ -144,22 +156,28 @@ public class DeadLetters implements Processor {
         return drain(queue, messageId, false);
     }
 
+    /**
+     * Takes the messages that are in the queue when it starts (or the one with {@code messageId}), and ends: a
+     * replayed message that fails again at once comes back behind them and is not taken a second time.
+     */
     private Map<String, Object> drain(String queue, String messageId, boolean replay) {
-        requireDeadLetterQueue(queue);
+        requireKnownDeadLetterQueue(queue);
+        boolean one = messageId != null && !messageId.isBlank();
         int moved = withSession(true, session -> {
-            String selector = messageId == null || messageId.isBlank() ? null
-                    : "JMSMessageID = '" + messageId.replace("'", "''") + "'";
+            Queue deadLetters = session.createQueue(queue);
+            String selector = one ? "JMSMessageID = '" + messageId.replace("'", "''") + "'" : null;
+            int present = one ? 1 : count(session, deadLetters);
             int count = 0;
-            try (MessageConsumer consumer = session.createConsumer(session.createQueue(queue), selector)) {
+            try (MessageConsumer consumer = session.createConsumer(deadLetters, selector)) {
                 Message message;
-                while ((message = consumer.receive(500)) != null) {
+                while (count < present && (message = consumer.receive(500)) != null) {
                     if (replay) {
                         String original = originalQueue(message, queue);
                         // a qualified name (address::queue) is a queue on a shared, multicast address (the channels'
                         // stock queues): sent as to a topic, and only that queue gets it
                         Destination back = original.contains(FQQN_SEPARATOR) ? session.createTopic(original) : session.createQueue(original);
                         try (MessageProducer producer = session.createProducer(back)) {
-                            producer.send(message);
+                            producer.send(replayable(message));
                         }
                     }
                     count++;
@@ -168,7 +186,60 @@ public class DeadLetters implements Processor {
             }
             return count;
         });
+        if (one && moved == 0) {
+            throw new InvalidRequestException(404, "No such dead letter", List.of("no message " + messageId + " in " + queue));
+        }
         return Map.of("queue", queue, replay ? "replayed" : "discarded", moved);
+    }
+
+    /**
+     * The message as it goes back. One sent with a duplicate id (the unified queue's orderRef) would be dropped by
+     * the broker's duplicate detection, which still remembers its first send: it goes back under an id of its own
+     * replay (the dead letter is taken in the same transaction, so it is replayed once).
+     */
+    private static Message replayable(Message message) throws JMSException {
+        String duplicateId = message.getStringProperty(DUPLICATE_ID);
+        if (duplicateId == null) {
+            return message;
+        }
+        Map<String, Object> properties = new LinkedHashMap<>();
+        for (Object name : Collections.list(message.getPropertyNames())) {
+            String property = (String) name;
+            boolean providers = property.startsWith("__AMQ") || property.startsWith("JMSX") && !property.startsWith("JMSXGroup");
+            if (!providers && !property.equals(DUPLICATE_ID)) {
+                properties.put(property, message.getObjectProperty(property));
+            }
+        }
+        String replayed = duplicateId + "#replay-" + message.getJMSMessageID();
+        message.clearProperties();
+        for (Map.Entry<String, Object> property : properties.entrySet()) {
+            message.setObjectProperty(property.getKey(), property.getValue());
+        }
+        message.setStringProperty(DUPLICATE_ID, replayed);
+        return message;
+    }
+
+    private static int count(Session session, Queue queue) throws JMSException {
+        try (QueueBrowser browser = session.createBrowser(queue)) {
+            return Collections.list(browser.getEnumeration()).size();
+        } catch (InvalidDestinationException e) {
+            return 0;
+        }
+    }
+
+    private static int limit(String limit) {
+        if (limit == null || limit.isBlank()) {
+            return 100;
+        }
+        try {
+            int max = Integer.parseInt(limit.strip());
+            if (max >= 1) {
+                return max;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("limit must be a whole number of at least 1, not '" + limit + "'");
     }
 
     /**
@@ -189,17 +260,31 @@ public class DeadLetters implements Processor {
         return deadLetterQueue.substring(PREFIX.length());
     }
 
-    private static void requireDeadLetterQueue(String queue) {
+    private void requireKnownDeadLetterQueue(String queue) {
         if (queue == null || !queue.startsWith(PREFIX)) {
-            throw new IllegalArgumentException("not a dead-letter queue: " + queue);
+            throw new IllegalArgumentException("not a dead-letter queue: " + queue + " (their names start with " + PREFIX + ")");
+        }
+        // known: on the broker, or the dead-letter queue of a queue that is (created with its first dead letter)
+        Map<String, Long> onBroker = brokerQueues.messageCounts();
+        if (!onBroker.containsKey(queue) && !onBroker.containsKey(queue.substring(PREFIX.length()))
+                && list(onBroker).stream().noneMatch(entry -> queue.equals(entry.get("queue")))) {
+            throw new InvalidRequestException(404, "No such dead-letter queue",
+                    List.of(queue + " is not on the broker; GET /api/v1/ops/dead-letters lists them"));
         }
     }
 
-    private static Map<String, Object> describe(Message message) throws JMSException {
+    /**
+     * A dead letter as ops see it. One the broker dead-lettered itself (its consumer rolled it back
+     * max-delivery-attempts times without Kanaal's error handling getting to it) carries no reason of Kanaal's:
+     * it says so, and where it came from.
+     */
+    private static Map<String, Object> describe(Message message, String deadLetterQueue) throws JMSException {
         Map<String, Object> entry = new LinkedHashMap<>();
+        String reason = message.getStringProperty(REASON);
+        boolean byBroker = reason == null && message.getStringProperty("_AMQ_ORIG_QUEUE") != null;
         entry.put("messageId", message.getJMSMessageID());
-        entry.put("reason", message.getStringProperty(REASON));
-        entry.put("originalQueue", message.getStringProperty(ORIGINAL_QUEUE));
+        entry.put("reason", byBroker ? "dead-lettered by the broker: every delivery attempt was rolled back" : reason);
+        entry.put("originalQueue", originalQueue(message, deadLetterQueue));
         entry.put("failedRoute", message.getStringProperty(FAILED_ROUTE));
         entry.put("attempts", message.getObjectProperty(ATTEMPTS));
         entry.put("failedAt", message.getStringProperty(FAILED_AT));

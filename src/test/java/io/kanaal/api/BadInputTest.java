@@ -9,6 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +21,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,7 +30,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 /**
  * The same catalogue of bad bodies against every POST endpoint of the ERP API and the order webhook: every
  * answer is a 4xx with a reason (a problem document), never a 5xx, and nothing reaches the queues the endpoint
- * writes to (their count of messages ever added does not move).
+ * writes to (their count of messages ever added does not move). Also bad webhook signatures (hex and Base64),
+ * and ops requests that cannot be answered (no such queue, letter or order; a bad limit).
  */
 class BadInputTest extends KanaalIntegrationTest {
 
@@ -87,6 +91,83 @@ class BadInputTest extends KanaalIntegrationTest {
         assertThat(problem.path("title").asText()).as("the reason's title").isNotBlank();
         assertThat(problem.path("status").asInt()).isEqualTo(response.statusCode());
         assertThat(added(ENDPOINTS.get(path))).as("messages ever added to %s", ENDPOINTS.get(path)).isEqualTo(before);
+    }
+
+    static Stream<Arguments> badSignatures() throws Exception {
+        byte[] body = utf8("[]");
+        byte[] digest = HexFormat.of().parseHex(signature(SHOP_WEBHOOK_SECRET, body).substring("sha256=".length()));
+        byte[] wrong = digest.clone();
+        wrong[0] ^= 1;
+        Base64.Encoder base64 = Base64.getEncoder();
+        return Stream.of(
+                Arguments.of("none", null),
+                Arguments.of("empty", ""),
+                Arguments.of("another secret's (hex)", signature("not-the-secret", body)),
+                Arguments.of("one bit off (Base64)", base64.encodeToString(wrong)),
+                Arguments.of("truncated (Base64)", base64.encodeToString(Arrays.copyOf(digest, 16))),
+                Arguments.of("not hex nor Base64", "sha256=zz!"),
+                Arguments.of("right digest of another body", signature(SHOP_WEBHOOK_SECRET, utf8("[{}]"))));
+    }
+
+    @ParameterizedTest(name = "signature {0}")
+    @MethodSource("badSignatures")
+    void aWebhookWithABadSignatureGets401AndNothingIsQueued(String name, String signature) throws Exception {
+        List<String> queues = ENDPOINTS.get("/webhooks/shop/orders");
+        Map<String, Long> before = added(queues);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/webhooks/shop/orders")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("[]"));
+        if (signature != null) {
+            request.header("X-Kanaal-Signature", signature);
+        }
+        HttpResponse<String> response = send(request);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+        assertThat(added(queues)).isEqualTo(before);
+    }
+
+    @Test
+    void aBase64SignatureAsShopifySendsItIsTaken() throws Exception {
+        byte[] body = utf8("[]");
+        byte[] digest = HexFormat.of().parseHex(signature(SHOP_WEBHOOK_SECRET, body).substring("sha256=".length()));
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/webhooks/shop/orders"))
+                .header("Content-Type", "application/json")
+                .header("X-Kanaal-Signature", Base64.getEncoder().encodeToString(digest))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    }
+
+    /** Ops requests that cannot be answered as asked: method, path, the status and what the reason must say. */
+    static Stream<Arguments> badOpsRequests() {
+        return Stream.of(
+                Arguments.of("GET", "/api/v1/ops/dead-letters/kanaal.erp.stock", 400, "not a dead-letter queue"),
+                Arguments.of("GET", "/api/v1/ops/dead-letters/DLQ.nothing.here", 404, "DLQ.nothing.here"),
+                Arguments.of("GET", "/api/v1/ops/dead-letters/DLQ.kanaal.erp.stock?limit=abc", 400, "limit"),
+                Arguments.of("GET", "/api/v1/ops/dead-letters/DLQ.kanaal.erp.stock?limit=0", 400, "limit"),
+                Arguments.of("GET", "/api/v1/ops/dead-letters/DLQ.kanaal.erp.stock?limit=-5", 400, "limit"),
+                Arguments.of("GET", "/api/v1/ops/dead-letters/DLQ.kanaal.erp.stock?limit=99999999999999", 400, "limit"),
+                Arguments.of("POST", "/api/v1/ops/dead-letters/DLQ.kanaal.erp.stock/replay?messageId=ID:none", 404, "ID:none"),
+                Arguments.of("POST", "/api/v1/ops/dead-letters/kanaal.orders.unified/replay", 400, "not a dead-letter queue"),
+                Arguments.of("DELETE", "/api/v1/ops/dead-letters/DLQ.kanaal.erp.stock?messageId=ID:gone", 404, "ID:gone"),
+                Arguments.of("DELETE", "/api/v1/ops/dead-letters/DLQ.nothing.here", 404, "DLQ.nothing.here"),
+                Arguments.of("GET", "/api/v1/ops/orders/shop/never-taken-in", 404, "never-taken-in"));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("badOpsRequests")
+    void anOpsRequestThatCannotBeAnsweredGetsA4xxWithItsReasonAndMovesNothing(String method, String path, int status,
+            String reason) throws Exception {
+        List<String> queues = List.of("kanaal.erp.stock", "DLQ.kanaal.erp.stock", "kanaal.orders.unified");
+        Map<String, Long> before = added(queues);
+
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path)).header("X-API-Key", API_KEY)
+                .method(method, HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode problem = JSON.readTree(response.body());
+        assertThat(problem.path("status").asInt()).isEqualTo(status);
+        assertThat(problem.path("title").asText() + " " + problem.path("errors")).as("the reason").contains(reason);
+        assertThat(added(queues)).isEqualTo(before);
     }
 
     /** Per queue, how many messages were ever added to it (0 for a queue that does not exist yet). */

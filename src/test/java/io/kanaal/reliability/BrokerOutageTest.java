@@ -118,7 +118,7 @@ class BrokerOutageTest {
 
     @Test
     @Order(1)
-    void kanaalCreatedTheChannelsLastValueStockQueueOnTheStandaloneBroker() throws Exception {
+    void kanaalCreatedTheChannelsLastValueStockQueueAndTheBrokerItsDeadLetterQueueOnTheStandaloneBroker() throws Exception {
         // not in the broker's configuration: Kanaal creates each enabled channel's queue when it starts (ChannelStockQueues)
         String queue = "kanaal.channel.shop.stock";
         assertThat(queueAttribute(queue, "address")).isEqualTo("kanaal.channel.stock");
@@ -126,6 +126,9 @@ class BrokerOutageTest {
         assertThat(queueAttribute(queue, "filter")).isEqualTo("kanaalChannels LIKE '%,shop,%'");
         assertThat(queueAttribute(queue, "lastValue")).isEqualTo(true);
         assertThat(queueAttribute(queue, "durable")).isEqualTo(true);
+        // from config/artemis/broker.properties: where the broker dead-letters a message itself
+        assertThat(queueAttribute("DLQ.broker", "routingType")).isEqualTo("ANYCAST");
+        assertThat(queueAttribute("DLQ.broker", "durable")).isEqualTo(true);
     }
 
     @Test

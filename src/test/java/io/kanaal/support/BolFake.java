@@ -105,6 +105,13 @@ public final class BolFake {
         nextErrorMessage = errorMessage;
     }
 
+    /** Bol's process comes to an end: from now on it is served in this state. */
+    public synchronized void settle(String processStatusId, String state) {
+        Deque<String> states = processes.get(processStatusId).states();
+        states.clear();
+        states.add(state);
+    }
+
     /** The states a process status was served in, in order. */
     public synchronized List<String> served(String processStatusId) {
         Process process = processes.get(processStatusId);

@@ -88,6 +88,12 @@ public final class ChannelStub implements AutoCloseable {
         always.put(pathPrefix, reply);
     }
 
+    /** Requests whose path starts with the prefix get their usual answer again (scripted and always answers dropped). */
+    public synchronized void answerAsUsual(String pathPrefix) {
+        scripted.remove(pathPrefix);
+        always.remove(pathPrefix);
+    }
+
     /**
      * The usual answer for requests whose path starts with the prefix, computed by a fake of the channel
      * (the longest prefix wins); scripted and {@link #always} answers go first. Kept across {@link #reset()}.

@@ -192,7 +192,6 @@ public abstract class KanaalIntegrationTest {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
-    /** Requests the shop stub got for a SKU. */
     /** The quantity of the last call to this path of the stub (shop or market) that succeeded; -1 for none. */
     public static int lastQuantity(String path) {
         List<ChannelStub.Request> requests = SHOP.succeeded(path);
@@ -214,7 +213,6 @@ public abstract class KanaalIntegrationTest {
         return BOL.requests("/retailer/offers/" + offerId(sku));
     }
 
-    /** The messages of a dead-letter queue (GET /api/v1/ops/dead-letters/{queue}) whose body is about the SKU. */
     /**
      * Waits until the condition holds, then checks that it still holds for longer than the tests' longest retry
      * delay (1 s): a count of exactly one is not passed at the first instant it is one while a duplicate is on
@@ -225,6 +223,7 @@ public abstract class KanaalIntegrationTest {
         await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5)).until(condition);
     }
 
+    /** The messages of a dead-letter queue (GET /api/v1/ops/dead-letters/{queue}) whose body is about the SKU. */
     protected List<JsonNode> deadLetters(String queue, String sku) {
         // every dead letter of the queue, which the tests of the shared Kanaal share: the ops API's default shows 100
         int limit = 100_000;
