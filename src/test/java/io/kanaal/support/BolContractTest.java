@@ -1,6 +1,7 @@
 package io.kanaal.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@link BolContract} picks the spec that declares a request and catches what breaks it. */
+/**
+ * {@link BolContract} picks the spec that declares a request and catches what breaks it, Bol's documented required
+ * fields (the overlay) and unknown fields included; and it catches an answer that breaks the spec.
+ */
 class BolContractTest {
 
     private static final String V10 = "application/vnd.retailer.v10+json";
@@ -152,6 +156,83 @@ class BolContractTest {
         assertThat(BolContract.violations(write("PATCH", offer, V10, stock))).isNotEmpty();
         assertThat(BolContract.violations(write("PATCH", offer, V11, "{\"stock\":{\"amount\":\"many\"}}")))
                 .isNotEmpty();
+    }
+
+    /** The v11 schema lets any field through unless the check refuses what the schema does not define. */
+    @Test
+    void anOfferUpdateWithAFieldBolDoesNotKnowFails() {
+        String offer = "/retailer/offers/9b4ce5a0-7f3c-4bd0-8b0c-2d1f0a6a1f11";
+
+        assertThat(BolContract.violations(write("PATCH", offer, V11,
+                "{\"stock\":{\"amount\":1,\"managedByRetailer\":true,\"quantity\":1}}")))
+                .singleElement().asString().contains("additionalProperties").contains("quantity");
+        assertThat(BolContract.violations(write("PATCH", offer, V11,
+                "{\"stock\":{\"amount\":1,\"managedByRetailer\":true},\"onHold\":false}")))
+                .singleElement().asString().contains("additionalProperties").contains("onHold");
+    }
+
+    /**
+     * PatchOfferRequest marks nothing required; the overlay beside the spec (bol-v11-offers.overlay.json) adds what
+     * Bol documents for a stock update: amount and managedByRetailer, both.
+     */
+    @Test
+    void aStockUpdateWithoutAFieldBolNeedsFails() {
+        String offer = "/retailer/offers/9b4ce5a0-7f3c-4bd0-8b0c-2d1f0a6a1f11";
+
+        assertThat(BolContract.violations(write("PATCH", offer, V11, "{\"stock\":{\"amount\":1}}")))
+                .singleElement().asString().contains("required").contains("managedByRetailer");
+        assertThat(BolContract.violations(write("PATCH", offer, V11, "{\"stock\":{\"managedByRetailer\":true}}")))
+                .singleElement().asString().contains("required").contains("amount");
+        assertThat(BolContract.violations(write("PATCH", offer, V11, "{\"onHoldByRetailer\":true}")))
+                .as("an update without stock").isEmpty();
+    }
+
+    @Test
+    void anOverlayWhoseTargetIsGoneFailsLoudly() throws IOException {
+        JsonNode spec = JSON.readTree("{\"components\":{\"schemas\":{\"UpdateStock\":{\"type\":\"object\"}}}}");
+        JsonNode overlay = JSON.readTree(
+                "{\"actions\":[{\"target\":\"$.components.schemas.Stock\",\"update\":{\"required\":[\"amount\"]}}]}");
+
+        assertThatThrownBy(() -> BolContract.applyOverlay(spec, overlay, Path.of("test.overlay.json")))
+                .hasMessageContaining("$.components.schemas.Stock matches nothing");
+        assertThat(BolContract.applyOverlay(spec, JSON.readTree(overlay.toString().replace("Stock", "UpdateStock")),
+                Path.of("test.overlay.json")).at("/components/schemas/UpdateStock/required/0").asText())
+                .isEqualTo("amount");
+    }
+
+    /** What {@link BolFake} answers is checked with this: an answer that breaks the spec is caught. */
+    @Test
+    void anAnswerThatBreaksTheSpecFails() {
+        ChannelStub.Request list = get("/retailer/orders?status=ALL", V10);
+        ChannelStub.Request process = get("/shared/process-status/1", V10);
+        String item = "{\"orderItemId\":\"6107989317\",\"ean\":\"8718846038683\",\"fulfilmentMethod\":\"FBR\","
+                + "\"fulfilmentStatus\":\"OPEN\",\"quantity\":1,\"quantityShipped\":0,\"quantityCancelled\":0,"
+                + "\"cancellationRequest\":false,\"latestChangedDateTime\":\"2026-11-23T10:15:00+01:00\"}";
+        String orders = "{\"orders\":[{\"orderId\":\"A2K8290LP8\",\"orderPlacedDateTime\":\"2026-11-23T10:15:00+01:00\","
+                + "\"orderItems\":[" + item + "]}]}";
+        String status = "{\"processStatusId\":\"1\",\"eventType\":\"CONFIRM_SHIPMENT\",\"description\":\"x\","
+                + "\"status\":\"PENDING\",\"createTimestamp\":\"2026-11-23T10:20:00+01:00\",\"links\":[]}";
+
+        assertThat(BolContract.responseViolations(list, answer(200, orders))).isEmpty();
+        assertThat(BolContract.responseViolations(process, answer(200, status))).isEmpty();
+        assertThat(BolContract.responseViolations(list, answer(429, "")).isEmpty()).as("rate limited").isTrue();
+
+        assertThat(BolContract.responseViolations(list, answer(200, orders.replace("\"ean\":\"8718846038683\",", ""))))
+                .singleElement().asString().contains("required").contains("ean");
+        assertThat(BolContract.responseViolations(list, answer(200, "{ }")))
+                .singleElement().asString().contains("required").contains("orders");
+        assertThat(BolContract.responseViolations(list, answer(200, orders.replace("\"orderId\"", "\"id\""))))
+                .anySatisfy(v -> assertThat(v).contains("additionalProperties").contains("id"));
+        assertThat(BolContract.responseViolations(process, answer(200, status.replace("PENDING", "DONE"))))
+                .singleElement().asString().contains("enum");
+        assertThat(BolContract.responseViolations(process, answer(500, "{}")))
+                .singleElement().asString().contains("status.unknown");
+        assertThat(BolContract.responseViolations(process, new ChannelStub.Reply(200,
+                Map.of("Content-Type", "application/json"), status))).singleElement().asString().contains("contentType");
+    }
+
+    private static ChannelStub.Reply answer(int status, String body) {
+        return new ChannelStub.Reply(status, Map.of("Content-Type", V10), body);
     }
 
     @Test
