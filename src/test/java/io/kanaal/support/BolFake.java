@@ -17,17 +17,22 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Bol.com's Retailer API v10 as Kanaal's order routes use it, served on a {@link ChannelStub}, its answers shaped
- * as in Bol's spec and the picqer fixtures ({@code 200-reduced-orders}, {@code 200-reduced-orders-empty},
- * {@code 200-order}): orders (the list, 50 a page, filtered by {@code status} and {@code change-interval-minute}; the detail),
- * shipments and cancellations answered 202 with a PENDING process status, and process statuses that go through
- * the states a test scripts (PENDING, then SUCCESS unless told otherwise). A test can {@link #holdBefore} a state:
+ * as Bol's v10 spec declares them (the picqer fixtures, recorded in 2021, differ: an empty list {@code { }} where
+ * the spec requires {@code orders}, {@code pickUpPoint}, links with a {@code method}): orders (the list, 50 a page, filtered by {@code status} and
+ * {@code change-interval-minute}; the detail), shipments and cancellations answered 202 with a PENDING process
+ * status, and process statuses that go through the states a test scripts (PENDING, then SUCCESS unless told
+ * otherwise). A test can {@link #holdBefore} a state:
  * a process-status request about to be answered in it waits (Kanaal's request hangs) until {@link #release()}.
+ * Every answer the fake gives is checked against the response Bol's spec declares for it ({@link BolContract});
+ * {@link #answerViolations()} lists what broke it.
  */
 public final class BolFake {
 
@@ -50,15 +55,31 @@ public final class BolFake {
     private String heldState;
     private CountDownLatch held = new CountDownLatch(0);
     private int waiting;
+    private final List<String> answerViolations = new CopyOnWriteArrayList<>();
 
     public BolFake(ChannelStub stub) {
-        stub.serve("/retailer/orders", this::ordersOrDetail);
-        stub.serve("/retailer/shipments", request -> accept(request, "CONFIRM_SHIPMENT"));
-        stub.serve("/retailer/orders/cancellation", request -> accept(request, "CANCEL_ORDER"));
-        stub.serve("/shared/process-status/", this::processStatus);
+        serve(stub, "/retailer/orders", this::ordersOrDetail);
+        serve(stub, "/retailer/shipments", request -> accept(request, "CONFIRM_SHIPMENT"));
+        serve(stub, "/retailer/orders/cancellation", request -> accept(request, "CANCEL_ORDER"));
+        serve(stub, "/shared/process-status/", this::processStatus);
+    }
+
+    private void serve(ChannelStub stub, String pathPrefix, Function<ChannelStub.Request, Reply> answer) {
+        stub.serve(pathPrefix, request -> {
+            Reply reply = answer.apply(request);
+            BolContract.responseViolations(request, reply).forEach(violation -> answerViolations.add(
+                    request.method() + " " + request.path() + " answered " + reply.status() + ": " + violation));
+            return reply;
+        });
+    }
+
+    /** How the fake's answers since the last {@link #reset()} broke Bol's spec; empty when none did. */
+    public List<String> answerViolations() {
+        return List.copyOf(answerViolations);
     }
 
     public synchronized void reset() {
+        answerViolations.clear();
         orders.clear();
         processes.clear();
         nextProcesses.clear();
@@ -87,6 +108,7 @@ public final class BolFake {
     /** An open order (Bol's order detail) whose items last changed at {@code changedAt}. */
     public synchronized void open(String detail, Instant changedAt) {
         JsonNode order = read(detail);
+        changed(order, changedAt);
         orders.put(order.path("orderId").asText(), new OpenOrder(order, changedAt));
     }
 
@@ -96,7 +118,14 @@ public final class BolFake {
         for (JsonNode line : order.detail().path("orderItems")) {
             ((ObjectNode) line).put("quantityCancelled", line.path("quantity").asInt());
         }
+        changed(order.detail(), changedAt);
         orders.put(orderId, new OpenOrder(order.detail(), changedAt));
+    }
+
+    private static void changed(JsonNode order, Instant changedAt) {
+        for (JsonNode line : order.path("orderItems")) {
+            ((ObjectNode) line).put("latestChangedDateTime", changedAt.toString());
+        }
     }
 
     /** The states the next accepted request's process status goes through, the last one staying. */
@@ -128,7 +157,7 @@ public final class BolFake {
     public static String order(String orderId, Item... items) {
         ObjectNode order = JSON.createObjectNode();
         order.put("orderId", orderId);
-        order.put("pickUpPoint", false);
+        order.put("pickupPoint", false);
         order.put("orderPlacedDateTime", "2026-11-23T10:15:00+01:00");
         ObjectNode shipment = order.putObject("shipmentDetails");
         shipment.put("salutation", "MALE");
@@ -151,6 +180,7 @@ public final class BolFake {
             fulfilment.put("method", "FBR");
             fulfilment.put("distributionParty", "RETAILER");
             fulfilment.put("latestDeliveryDate", "2026-11-25");
+            fulfilment.put("timeFrameType", "REGULAR");
             line.putObject("offer").put("offerId", "8f1183e3-de98-c92f-e053-3590612a63b7").put("reference", item.sku());
             line.putObject("product").put("ean", item.ean()).put("title", "Article " + item.sku());
             line.put("quantity", item.quantity());
@@ -158,7 +188,9 @@ public final class BolFake {
             line.put("quantityCancelled", 0);
             line.put("unitPrice", 19.99);
             line.put("totalPrice", Math.round(1999L * item.quantity()) / 100.0);
+            line.putArray("discounts");
             line.put("commission", 2.21);
+            line.put("latestChangedDateTime", "2026-11-23T10:15:00+01:00");
         }
         return order.toString();
     }
@@ -171,10 +203,7 @@ public final class BolFake {
         if (path.startsWith("/retailer/orders/")) {
             String id = path.substring("/retailer/orders/".length());
             OpenOrder order = orders.get(id);
-            return order == null
-                    ? bol(404, "{\"type\":\"https://api.bol.com/problems\",\"title\":\"Not Found\",\"status\":404,"
-                            + "\"detail\":\"Order " + id + " not found.\"}")
-                    : bol(200, order.detail().toString());
+            return order == null ? notFound("Order " + id + " not found.") : bol(200, order.detail().toString());
         }
         Map<String, String> query = query(path);
         int page = Integer.parseInt(query.getOrDefault("page", "1"));
@@ -186,7 +215,7 @@ public final class BolFake {
                 .filter(o -> status.equals("ALL") || status.equals("OPEN") == open(o)).toList();
         ArrayNode list = JSON.createArrayNode();
         listed.stream().skip((long) (page - 1) * PAGE_SIZE).limit(PAGE_SIZE).forEach(o -> list.add(reduced(o)));
-        return bol(200, list.isEmpty() ? "{ }" : JSON.createObjectNode().set("orders", list).toString());
+        return bol(200, JSON.createObjectNode().set("orders", list).toString());
     }
 
     private static ObjectNode reduced(OpenOrder open) {
@@ -237,7 +266,7 @@ public final class BolFake {
         synchronized (this) {
             Process process = processes.get(id);
             if (process == null) {
-                return notFound();
+                return notFound("Process status " + id + " not found.");
             }
             gate = process.states().peek().equals(heldState) ? held : null;
             if (gate != null) {
@@ -258,7 +287,7 @@ public final class BolFake {
         synchronized (this) {
             Process process = processes.get(id);
             if (process == null) {
-                return notFound();
+                return notFound("Process status " + id + " not found.");
             }
             String state = process.states().size() > 1 ? process.states().poll() : process.states().peek();
             process.served().add(state);
@@ -266,8 +295,15 @@ public final class BolFake {
         }
     }
 
-    private static Reply notFound() {
-        return bol(404, "{\"type\":\"https://api.bol.com/problems\",\"title\":\"Not Found\",\"status\":404}");
+    /** Bol's Problem (type, title, status, detail and violations are required, violations empty here). */
+    private static Reply notFound(String detail) {
+        ObjectNode problem = JSON.createObjectNode();
+        problem.put("type", "https://api.bol.com/problems");
+        problem.put("title", "Not Found");
+        problem.put("status", 404);
+        problem.put("detail", detail);
+        problem.putArray("violations");
+        return bol(404, problem.toString());
     }
 
     private static ObjectNode status(String id, Process process, String state) {
@@ -284,7 +320,6 @@ public final class BolFake {
         ObjectNode link = status.putArray("links").addObject();
         link.put("rel", "self");
         link.put("href", "https://api.bol.com/shared/process-status/" + id);
-        link.put("method", "GET");
         return status;
     }
 

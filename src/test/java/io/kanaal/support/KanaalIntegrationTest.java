@@ -31,7 +31,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * second from /shop/orders, acknowledges them, takes webhooks), "market" (generic REST at /market on the
  * same stub; webhooks, no safety buffer) and "bol-test" (Bol.com; polls orders every second from {@link #BOL_API}, a
  * fake of Bol's order, shipment and process-status endpoints on the Bol stub). Every request sent to the Bol stub
- * (under /retailer and /shared, query string included) is checked against Bol's published specs after each test.
+ * (under /retailer and /shared, query string included) is checked against Bol's published specs after each test,
+ * and so is every answer of the fake.
  */
 @CamelSpringBootTest
 @SpringBootTest(classes = KanaalApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -133,7 +134,7 @@ public abstract class KanaalIntegrationTest {
     }
 
     @AfterEach
-    void everyBolRequestMatchesBolsSpec() {
+    void everyBolRequestAndEveryAnswerOfTheFakeMatchesBolsSpec() {
         List<ChannelStub.Request> requests = new ArrayList<>(BOL.requests("/retailer"));
         requests.addAll(BOL.requests("/shared"));
         for (ChannelStub.Request request : requests) {
@@ -141,6 +142,7 @@ public abstract class KanaalIntegrationTest {
                     .as("%s %s %s", request.method(), request.path(), request.body())
                     .isEmpty();
         }
+        assertThat(BOL_API.answerViolations()).as("the Bol fake's answers against Bol's spec").isEmpty();
     }
 
     /** A SKU no other test uses, with a Bol offer id registered for it. */
