@@ -3,11 +3,7 @@ package io.kanaal.support;
 import static org.awaitility.Awaitility.await;
 
 import io.kanaal.KanaalApplication;
-import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
-import jakarta.jms.Queue;
-import jakarta.jms.QueueBrowser;
-import jakarta.jms.Session;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -15,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
@@ -84,13 +79,8 @@ public final class ForkedKanaal {
     public int unified(String orderRef) {
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort
                 + "?reconnectAttempts=0&initialConnectAttempts=1");
-        try (factory; Connection connection = factory.createConnection()) {
-            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            Queue queue = session.createQueue("kanaal.orders.unified");
-            connection.start();
-            try (QueueBrowser browser = session.createBrowser(queue, "kanaalOrderRef = '" + orderRef + "'")) {
-                return Collections.list(browser.getEnumeration()).size();
-            }
+        try (factory) {
+            return UnifiedQueue.copies(factory, orderRef);
         } catch (JMSException e) {
             return 0;
         }
