@@ -58,6 +58,23 @@ class QuickstartTest {
             // config/application.yaml gives the sandbox a safety buffer of 2
             assertThat(received).contains("{\\\"sku\\\":\\\"TSHIRT-RED-M\\\",\\\"quantity\\\":10}");
 
+            // the README's product: the sandbox gets its Dutch title and its price, and ops see it live there
+            HttpResponse<String> product = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/products"))
+                    .header("X-API-Key", key).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[{\"sku\":\"TSHIRT-RED-M\",\"sequence\":1,"
+                            + "\"gtin\":\"8712345678906\",\"title\":{\"nl\":\"T-shirt rood\",\"en\":\"T-shirt red\"},"
+                            + "\"price\":{\"amount\":19.95,\"currency\":\"EUR\"}}]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(product.statusCode()).as(product.body()).isEqualTo(202);
+            URI sandboxProducts = URI.create("http://127.0.0.1:" + port + "/sandbox/sandbox/products");
+            await().atMost(Duration.ofSeconds(15)).until(() -> http.send(HttpRequest.newBuilder(sandboxProducts).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body().contains("TSHIRT-RED-M"));
+            String products = http.send(HttpRequest.newBuilder(sandboxProducts).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(products).contains("\\\"title\\\":\\\"T-shirt rood\\\"").contains("\\\"price\\\":19.95");
+            URI productView = URI.create("http://127.0.0.1:" + port + "/api/v1/ops/products/TSHIRT-RED-M");
+            await().atMost(Duration.ofSeconds(5)).until(() -> http.send(HttpRequest.newBuilder(productView).header("X-API-Key", key)
+                    .GET().build(), HttpResponse.BodyHandlers.ofString()).body().contains("{\"channel\":\"sandbox\",\"status\":\"live\""));
+
             // an order of 2 on the sandbox's webhook: on the unified queue, 2 reserved, the sandbox shows 8
             String order = "{\"id\":\"1001\",\"createdAt\":\"2026-11-23T10:00:00Z\",\"status\":\"paid\","
                     + "\"items\":[{\"id\":\"1\",\"sku\":\"TSHIRT-RED-M\",\"quantity\":2,\"price\":19.95}],\"total\":39.90}";

@@ -89,7 +89,7 @@ public class ApiGuardFilter extends OncePerRequestFilter {
             problem(response, 401, "Unauthorized", "A valid API key is required in header X-API-Key");
             return;
         }
-        long max = properties.maxBodySize().toBytes();
+        long max = (path.equals("/api/v1/products") ? properties.maxProductBodySize() : properties.maxBodySize()).toBytes();
         if (request.getContentLengthLong() > max) {
             problem(response, 413, "Payload Too Large", "The body is larger than " + max + " bytes");
             return;

@@ -15,10 +15,12 @@ import org.springframework.util.unit.DataSize;
  *                     {@code KANAAL_API_OPSKEYS_ALICE=...}. When there are any, only they open the ops
  *                     endpoints and they open nothing else; without any, the ERP clients' keys open them too
  * @param maxBodySize  larger request bodies are refused with 413
+ * @param maxProductBodySize the same for {@code POST /api/v1/products}, whose items carry long descriptions: an
+ *                     item over its limits is refused on its own, the rest of its batch taken
  */
 @ConfigurationProperties("kanaal.api")
 public record ApiProperties(Map<String, String> keys, Map<String, String> opsKeys,
-        @DefaultValue("2MB") DataSize maxBodySize) {
+        @DefaultValue("2MB") DataSize maxBodySize, @DefaultValue("32MB") DataSize maxProductBodySize) {
 
     public ApiProperties {
         keys = nonBlank(keys);

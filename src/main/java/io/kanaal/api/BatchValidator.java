@@ -39,6 +39,11 @@ public class BatchValidator<T extends BatchItem> {
         return List.of();
     }
 
+    /** {@link #check(BatchItem)}, for checks that need the batch's other items ({@code items}, as posted). */
+    protected List<String> check(T item, JsonNode items) {
+        return check(item);
+    }
+
     /** The accepted item as it is queued (e.g. with the kind of the endpoint it came in on). */
     protected T complete(T item) {
         return item;
@@ -81,7 +86,7 @@ public class BatchValidator<T extends BatchItem> {
             if (errors == null) {
                 try {
                     T value = complete(json.treeToValue(item, itemType));
-                    errors = check(value);
+                    errors = check(value, items);
                     if (errors.isEmpty()) {
                         accepted.add(value);
                         report.add(BatchReport.item(keyField, i, key, "accepted", List.of()));

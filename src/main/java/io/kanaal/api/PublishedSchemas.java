@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
 public class PublishedSchemas {
 
     static final Set<String> NAMES = Set.of("stock-batch.schema.json", "shipment-batch.schema.json",
-            "cancellation-batch.schema.json", "acknowledgement-batch.schema.json", "order.schema.json");
+            "cancellation-batch.schema.json", "acknowledgement-batch.schema.json", "order.schema.json",
+            "product-batch.schema.json");
 
     /** The schema's text, or null for a name Kanaal does not publish. */
     public String text(@Header("name") String name) {

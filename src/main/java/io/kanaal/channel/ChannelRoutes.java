@@ -250,6 +250,7 @@ public class ChannelRoutes implements ApplicationRunner {
         values.put("consumers", Integer.toString(channel.consumers()));
         values.put("stockQueue", ChannelStockQueues.qualified(id));
         values.putIfAbsent("orderMapping", channel.type() + "/order.jsonata");
+        values.putIfAbsent("productMapping", channel.type() + "/product.jsonata");
         return values;
     }
 

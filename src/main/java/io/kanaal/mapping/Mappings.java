@@ -90,6 +90,17 @@ public class Mappings {
         return mapping == null || mapping.isBlank() ? "" : apply(mapping, json);
     }
 
+    /** A file next to the mappings (a channel type's rules), from the first directory that has it; empty if none does. */
+    public java.util.Optional<String> read(String file) {
+        return directories.stream().map(directory -> directory.resolve(file)).filter(Files::exists).findFirst().map(path -> {
+            try {
+                return Files.readString(path);
+            } catch (IOException e) {
+                throw new UncheckedIOException("File " + path + " cannot be read", e);
+            }
+        });
+    }
+
     private Compiled compiled(String mapping) {
         Compiled known = compiled.get(mapping);
         if (known != null && cache) {

@@ -23,35 +23,48 @@ public class SandboxChannel {
 
     private final Deque<Map<String, Object>> received = new ArrayDeque<>();
     private final Deque<Map<String, Object>> fulfilments = new ArrayDeque<>();
+    private final Map<String, Map<String, Object>> products = new java.util.TreeMap<>();
 
     /** Records a stock call to the sandbox channel; the answer has no body. */
     public synchronized String record(@Header("channel") String channel, @Header("sku") String sku, @Body String body) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("channel", channel);
-        entry.put("sku", sku);
-        entry.put("receivedAt", Instant.now().toString());
-        entry.put("body", body);
-        received.addFirst(entry);
-        while (received.size() > KEEP) {
-            received.removeLast();
-        }
+        keep(received, entry(channel, "sku", sku, body));
         return "";
     }
 
     /** A shipment or cancellation sent to the sandbox for one of its orders. */
     public synchronized String recordFulfilment(@Header("channel") String channel, @Header("order") String order,
                                               @Variable("kind") String kind, @Body String body) {
+        Map<String, Object> entry = entry(channel, "order", order, body);
+        entry.put("kind", kind);
+        keep(fulfilments, entry);
+        return "";
+    }
+
+    /** A product sent to the sandbox: kept per channel and SKU, the newest one. */
+    public synchronized String recordProduct(@Header("channel") String channel, @Header("sku") String sku, @Body String body) {
+        products.put(channel + "/" + sku, entry(channel, "sku", sku, body));
+        return "";
+    }
+
+    private static Map<String, Object> entry(String channel, String keyName, String key, String body) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("channel", channel);
-        entry.put("order", order);
-        entry.put("kind", kind);
+        entry.put(keyName, key);
         entry.put("receivedAt", Instant.now().toString());
         entry.put("body", body);
-        fulfilments.addFirst(entry);
-        while (fulfilments.size() > KEEP) {
-            fulfilments.removeLast();
+        return entry;
+    }
+
+    private static void keep(Deque<Map<String, Object>> kept, Map<String, Object> entry) {
+        kept.addFirst(entry);
+        while (kept.size() > KEEP) {
+            kept.removeLast();
         }
-        return "";
+    }
+
+    /** The products the sandbox channel shows, by SKU. */
+    public synchronized List<Map<String, Object>> products(@Header("channel") String channel) {
+        return products.values().stream().filter(e -> channel == null || channel.equals(e.get("channel"))).toList();
     }
 
     /** Shipments and cancellations the sandbox channel received, newest first. */

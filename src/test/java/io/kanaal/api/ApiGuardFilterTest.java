@@ -38,7 +38,7 @@ class ApiGuardFilterTest {
     }
 
     private static ApiGuardFilter guard(Map<String, String> opsKeys) {
-        return new ApiGuardFilter(new ApiProperties(Map.of("erp", ERP_KEY), opsKeys, DataSize.ofMegabytes(2)),
+        return new ApiGuardFilter(new ApiProperties(Map.of("erp", ERP_KEY), opsKeys, DataSize.ofMegabytes(2), DataSize.ofMegabytes(32)),
                 new ObjectMapper());
     }
 

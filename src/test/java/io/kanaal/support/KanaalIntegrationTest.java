@@ -29,7 +29,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * Kanaal as shipped (routes/ and mappings/ from the project folder) on its embedded Artemis and
  * PostgreSQL, with three channels pointed at stubs on loopback: "shop" (generic REST; polls orders every
  * second from /shop/orders, acknowledges them, takes webhooks), "market" (generic REST at /market on the
- * same stub; webhooks, no safety buffer) and "bol-test" (Bol.com; polls orders every second from {@link #BOL_API}, a
+ * same stub; webhooks, no safety buffer; products in English with rules of its own) and "bol-test" (Bol.com; polls orders every second from {@link #BOL_API}, a
  * fake of Bol's order, shipment and process-status endpoints on the Bol stub). Every request sent to the Bol stub
  * (under /retailer and /shared, query string included) is checked against Bol's published specs after each test,
  * and so is every answer of the fake.
@@ -68,6 +68,9 @@ public abstract class KanaalIntegrationTest {
         registry.add("kanaal.channels.shop.settings.orders-query", () -> "sort=updatedAt&limit=100");
         registry.add("kanaal.channels.shop.settings.webhook-secret", () -> SHOP_WEBHOOK_SECRET);
         registry.add("kanaal.channels.shop.headers.X-Shop-Token", () -> SHOP_TOKEN);
+        // products: 10% on top, up to the next .95
+        registry.add("kanaal.channels.shop.settings.price-markup", () -> "10");
+        registry.add("kanaal.channels.shop.settings.price-rounding", () -> "0.95");
 
         // a second REST channel on the same stub (paths /market/...): no safety buffer, orders by webhook
         registry.add("kanaal.channels.market.type", () -> "rest");
@@ -75,6 +78,11 @@ public abstract class KanaalIntegrationTest {
         registry.add("kanaal.channels.market.rate-limit", () -> "1000");
         registry.add("kanaal.channels.market.consumers", () -> "2");
         registry.add("kanaal.channels.market.settings.webhook-secret", () -> MARKET_WEBHOOK_SECRET);
+        // products: in English, with a GTIN, a brand and an image, and at most 60 characters of title
+        registry.add("kanaal.channels.market.settings.locale", () -> "en");
+        registry.add("kanaal.channels.market.settings.rules.required", () -> "gtin,brand");
+        registry.add("kanaal.channels.market.settings.rules.min-images", () -> "1");
+        registry.add("kanaal.channels.market.settings.rules.max-title-length", () -> "60");
 
         registry.add("kanaal.channels.bol-test.type", () -> "bol");
         registry.add("kanaal.channels.bol-test.base-url", BOL::baseUrl);

@@ -1,0 +1,346 @@
+package io.kanaal.product;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kanaal.api.InvalidRequestException;
+import io.kanaal.channel.ChannelProperties;
+import io.kanaal.channel.Channels;
+import io.kanaal.mapping.Mappings;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Currency;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.apache.camel.Variable;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * A product as one channel gets it: the channel's view (its locale's title and description, its overrides, its
+ * price rule), checked against its rules; sent only when its mapped payload differs from what the channel has.
+ * What it was sent, or why not, is kept in {@code channel_product} and shown to ops.
+ */
+@Component("channelProducts")
+public class ChannelProducts {
+
+    private final Products products;
+    private final Channels channels;
+    private final Mappings mappings;
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+    private final CamelContext camelContext;
+    private final io.kanaal.broker.BrokerQueues brokerQueues;
+    private final Map<String, ProductRules> rules = new ConcurrentHashMap<>();
+
+    public ChannelProducts(Products products, Channels channels, Mappings mappings, JdbcTemplate jdbc, ObjectMapper json,
+            CamelContext camelContext, io.kanaal.broker.BrokerQueues brokerQueues) {
+        this.brokerQueues = brokerQueues;
+        this.products = products;
+        this.channels = channels;
+        this.mappings = mappings;
+        this.jdbc = jdbc;
+        this.json = json;
+        this.camelContext = camelContext;
+    }
+
+    /** The enabled channels that take products: those with a route {@code <channel>-product-write}. */
+    public List<String> channels() {
+        return channels.enabledIds().stream().filter(id -> camelContext.getRoute(id + "-product-write") != null).toList();
+    }
+
+    /**
+     * The channel's view of the SKU's stored product as the body (JSON), with variables {@code product} (the view),
+     * {@code sku}, {@code encodedSku} and {@code productVersion}; or, when there is no such product or it breaks the
+     * channel's rules (the rejects stored), variable {@code productSkipped} true.
+     */
+    public void prepare(Exchange exchange, @Header("sku") String sku) throws JsonProcessingException {
+        String channel = exchange.getVariable("channel", String.class);
+        exchange.setVariable("sku", sku);
+        exchange.setVariable("encodedSku", java.net.URLEncoder.encode(sku, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+        Products.StoredProduct product = products.get(sku);
+        if (product == null) {
+            exchange.setVariable("productSkipped", true);
+            return;
+        }
+        exchange.setVariable("productVersion", product.version());
+        Map<String, Object> view = view(channel, product);
+        List<ProductRules.Reject> rejects = rules(channel).check(view);
+        if (!rejects.isEmpty()) {
+            record(channel, sku, product.version(), "rejected", rejects);
+            exchange.setVariable("productSkipped", true);
+            return;
+        }
+        exchange.setVariable("productSkipped", false);
+        exchange.setVariable("product", view);
+        exchange.getIn().setBody(json.writeValueAsString(view));
+    }
+
+    /**
+     * Sets variable {@code payloadHash} (of the mapped payload, the body) and {@code payloadChanged}: whether it differs
+     * from what the channel was last sent for this SKU, or the message asks for a resync.
+     */
+    public void changed(Exchange exchange, @Variable("channel") String channel, @Variable("sku") String sku,
+            @Header("kanaalResync") Boolean resync) {
+        String hash = Products.hash(exchange.getIn().getBody(String.class));
+        exchange.setVariable("payloadHash", hash);
+        List<String> sent = Boolean.TRUE.equals(resync) ? List.of()
+                : jdbc.queryForList("SELECT payload_hash FROM channel_product WHERE channel = ? AND sku = ? AND status = 'live'",
+                        String.class, channel, sku);
+        exchange.setVariable("payloadChanged", sent.isEmpty() || !hash.equals(sent.get(0)));
+    }
+
+    /** The channel took the product: it shows this version now. */
+    public void sent(@Variable("channel") String channel, @Variable("sku") String sku, @Variable("productVersion") long version,
+            @Variable("payloadHash") String payloadHash) {
+        jdbc.update("""
+                INSERT INTO channel_product (channel, sku, status, version, payload_hash, sent_version, sent_at, rejects)
+                VALUES (?, ?, 'live', ?, ?, ?, now(), '[]')
+                ON CONFLICT (channel, sku) DO UPDATE SET status = 'live', version = EXCLUDED.version,
+                    payload_hash = EXCLUDED.payload_hash, sent_version = EXCLUDED.sent_version, sent_at = now(),
+                    rejects = '[]', updated_at = now()
+                """, channel, sku, version, payloadHash, version);
+    }
+
+    /** The channel refused the product (a 4xx, its upload report): recorded as a reject of rule {@code channel}. */
+    public void refused(Exchange exchange) {
+        String channel = exchange.getVariable("channel", String.class);
+        String sku = exchange.getVariable("sku", String.class);
+        Long version = exchange.getVariable("productVersion", Long.class);
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (channel != null && sku != null && version != null) {
+            record(channel, sku, version, "refused", List.of(new ProductRules.Reject("channel", null,
+                    failure == null ? "refused" : failure.getMessage())));
+        }
+    }
+
+    /** For ops: the product, and per channel what it was sent, its status and its rejects (404 when unknown). */
+    public Map<String, Object> overview(@Header("sku") String sku) {
+        Products.StoredProduct product = products.get(sku);
+        if (product == null) {
+            throw new InvalidRequestException(404, "Unknown product", List.of("Kanaal has no product " + sku));
+        }
+        Map<String, Object> overview = new LinkedHashMap<>();
+        overview.put("sku", sku);
+        overview.put("version", product.version());
+        overview.put("product", product.content());
+        overview.put("channels", jdbc.query("""
+                SELECT channel, status, version, sent_version, sent_at, rejects, updated_at FROM channel_product
+                WHERE sku = ? ORDER BY channel
+                """, (row, i) -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("channel", row.getString("channel"));
+            entry.put("status", row.getString("status"));
+            entry.put("version", row.getLong("version"));
+            entry.put("versionSent", row.getObject("sent_version"));
+            entry.put("sentAt", row.getObject("sent_at") == null ? null : row.getTimestamp("sent_at").toInstant().toString());
+            entry.put("rejects", read(row.getString("rejects")));
+            entry.put("updatedAt", row.getTimestamp("updated_at").toInstant().toString());
+            return entry;
+        }, sku));
+        overview.put("versions", products.history(sku));
+        return overview;
+    }
+
+    /** For ops: the channel's products that were not sent (rejected by its rules, or refused by it), newest first. */
+    public List<Map<String, Object>> rejects(@Header("channel") String channel, @Header("limit") String limit) {
+        requireProductChannel(channel);
+        int max = limit == null || limit.isBlank() ? 100 : Integer.parseInt(limit.strip());
+        return jdbc.query("""
+                SELECT sku, status, version, rejects, updated_at FROM channel_product
+                WHERE channel = ? AND status IN ('rejected', 'refused') ORDER BY updated_at DESC LIMIT ?
+                """, (row, i) -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("sku", row.getString("sku"));
+            entry.put("status", row.getString("status"));
+            entry.put("version", row.getLong("version"));
+            entry.put("rejects", read(row.getString("rejects")));
+            entry.put("at", row.getTimestamp("updated_at").toInstant().toString());
+            return entry;
+        }, channel, max);
+    }
+
+    /** Every stored SKU, read page by page, for a resync of a channel that takes products (404 for another). */
+    public java.util.Iterator<String> resync(String channel) {
+        requireProductChannel(channel);
+        return new java.util.Iterator<>() {
+            private List<String> page = products.skus(null, 1000);
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                if (next == page.size() && page.size() == 1000) {
+                    page = products.skus(page.get(page.size() - 1), 1000);
+                    next = 0;
+                }
+                return next < page.size();
+            }
+
+            @Override
+            public String next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return page.get(next++);
+            }
+        };
+    }
+
+    /** For ops: the channel's products by status, and how many wait on its product queue (a resync's progress). */
+    public Map<String, Object> progress(@Header("channel") String channel) {
+        requireProductChannel(channel);
+        Map<String, Object> progress = new LinkedHashMap<>();
+        progress.put("channel", channel);
+        progress.put("products", jdbc.queryForObject("SELECT count(*) FROM product", Long.class));
+        Map<String, Long> byStatus = new java.util.TreeMap<>();
+        jdbc.query("SELECT status, count(*) FROM channel_product WHERE channel = ? GROUP BY status",
+                row -> { byStatus.put(row.getString(1), row.getLong(2)); }, channel);
+        for (String status : List.of("live", "rejected", "refused")) {
+            progress.put(status, byStatus.getOrDefault(status, 0L));
+        }
+        progress.put("waiting", brokerQueues.messageCounts().getOrDefault("kanaal.channel." + channel + ".products", 0L));
+        return progress;
+    }
+
+    private void requireProductChannel(String channel) {
+        if (!channels().contains(channel)) {
+            throw new InvalidRequestException(404, "Unknown channel", List.of("no enabled channel " + channel + " that takes products"));
+        }
+    }
+
+    /** The channel's view of a product: see docs/products.md for its fields. */
+    Map<String, Object> view(String channel, Products.StoredProduct stored) {
+        ChannelProperties properties = channels.get(channel);
+        String locale = properties.settings().getOrDefault("locale", "nl");
+        JsonNode product = stored.content();
+        JsonNode overrides = product.path("channels").path(channel);
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("sku", stored.sku());
+        view.put("version", stored.version());
+        view.put("channel", channel);
+        view.put("locale", locale);
+        for (String field : List.of("gtin", "parentSku", "brand", "category")) {
+            view.put(field, product.path(field).asText(null));
+        }
+        view.put("condition", product.path("condition").asText("new"));
+        view.put("status", product.path("status").asText("active"));
+        view.put("variantAxes", json.convertValue(product.path("variantAxes").isMissingNode() ? json.createObjectNode()
+                : product.path("variantAxes"), Map.class));
+        ObjectNode titles = merged(product.path("title"), overrides.path("title"));
+        ObjectNode descriptions = merged(product.path("description"), overrides.path("description"));
+        view.put("title", localized(titles, locale));
+        view.put("description", localized(descriptions, locale));
+        view.put("titles", json.convertValue(titles, Map.class));
+        view.put("descriptions", json.convertValue(descriptions, Map.class));
+        view.put("attributes", json.convertValue(merged(product.path("attributes"), overrides.path("attributes")), Map.class));
+        List<JsonNode> images = new ArrayList<>();
+        product.path("images").forEach(images::add);
+        images.sort(Comparator.comparing((JsonNode image) -> !"main".equals(image.path("role").asText()))
+                .thenComparing(image -> image.path("position").asInt(Integer.MAX_VALUE)));
+        view.put("images", images.stream().map(image -> image.path("url").asText()).toList());
+        for (String field : List.of("weight", "dimensions", "deliveryPromise")) {
+            view.put(field, product.has(field) ? json.convertValue(product.get(field), Map.class) : null);
+        }
+        view.put("price", price(properties, product.path("price"), overrides.path("price")));
+        // what the product does not have is left out, not null: a mapping sees it as absent
+        view.values().removeIf(java.util.Objects::isNull);
+        return view;
+    }
+
+    private Map<String, Object> price(ChannelProperties channel, JsonNode general, JsonNode override) {
+        Map<String, Object> price = new LinkedHashMap<>();
+        JsonNode source = override.isMissingNode() ? general : override;
+        String currency = source.path("currency").asText();
+        String channelCurrency = channel.settings().getOrDefault("currency", currency);
+        int decimals = Currency.getInstance(currency).getDefaultFractionDigits();
+        BigDecimal regular = source.path("amount").decimalValue();
+        BigDecimal base = onSale(source.path("sale")) ? source.path("sale").path("amount").decimalValue() : regular;
+        BigDecimal cost = source.path("cost").isNumber() ? source.path("cost").decimalValue() : null;
+        // a channel's own price is taken as it is; the general price goes through the channel's rule
+        BigDecimal amount = override.isMissingNode() ? PriceRule.of(channel.settings()).apply(base, cost, decimals)
+                : base.setScale(decimals, java.math.RoundingMode.UNNECESSARY);
+        price.put("amount", channelCurrency.equals(currency) ? amount : null);
+        if (!channelCurrency.equals(currency)) {
+            price.put("sourceCurrency", currency);
+        }
+        price.put("currency", channelCurrency);
+        price.put("regular", regular);
+        price.put("onSale", base != regular);
+        price.put("listPrice", source.path("listPrice").isNumber() ? source.path("listPrice").decimalValue() : null);
+        return price;
+    }
+
+    private static boolean onSale(JsonNode sale) {
+        if (!sale.path("amount").isNumber()) {
+            return false;
+        }
+        Instant now = Instant.now();
+        boolean started = !sale.hasNonNull("from") || !OffsetDateTime.parse(sale.get("from").asText()).toInstant().isAfter(now);
+        boolean ended = sale.hasNonNull("until") && !OffsetDateTime.parse(sale.get("until").asText()).toInstant().isAfter(now);
+        return started && !ended;
+    }
+
+    private ObjectNode merged(JsonNode general, JsonNode override) {
+        ObjectNode merged = json.createObjectNode();
+        if (general.isObject()) {
+            merged.setAll((ObjectNode) general);
+        }
+        if (override.isObject()) {
+            merged.setAll((ObjectNode) override);
+        }
+        return merged;
+    }
+
+    /** The text for the locale (nl-BE), else its language (nl), else English, else the first there is. */
+    private static String localized(ObjectNode texts, String locale) {
+        String language = locale.contains("-") ? locale.substring(0, locale.indexOf('-')) : locale;
+        for (String tag : List.of(locale, language, "en")) {
+            if (texts.hasNonNull(tag)) {
+                return texts.get(tag).asText();
+            }
+        }
+        return texts.isEmpty() ? null : texts.elements().next().asText();
+    }
+
+    private ProductRules rules(String channel) {
+        return rules.computeIfAbsent(channel, id -> {
+            ChannelProperties properties = channels.get(id);
+            JsonNode typeRules = mappings.read(properties.type() + "/product-rules.json").map(this::readUnchecked)
+                    .orElse(json.createObjectNode());
+            return ProductRules.of(typeRules, properties.settings());
+        });
+    }
+
+    private void record(String channel, String sku, long version, String status, List<ProductRules.Reject> rejects) {
+        try {
+            jdbc.update("""
+                    INSERT INTO channel_product (channel, sku, status, version, rejects) VALUES (?, ?, ?, ?, ?::jsonb)
+                    ON CONFLICT (channel, sku) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,
+                        rejects = EXCLUDED.rejects, updated_at = now()
+                    """, channel, sku, status, version, json.writeValueAsString(rejects));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private JsonNode read(String text) {
+        return readUnchecked(text);
+    }
+
+    private JsonNode readUnchecked(String text) {
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

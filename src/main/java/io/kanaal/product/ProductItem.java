@@ -1,0 +1,41 @@
+package io.kanaal.product;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kanaal.api.BatchItem;
+import java.time.OffsetDateTime;
+
+/**
+ * A product as the ERP or PIM posted it (product-batch.schema.json), on its way through
+ * {@code kanaal.erp.products}: kept as the document it is, so that nothing the source sent is lost.
+ */
+public record ProductItem(JsonNode content) implements BatchItem {
+
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public ProductItem {
+    }
+
+    @JsonValue
+    @Override
+    public JsonNode content() {
+        return content;
+    }
+
+    public String sku() {
+        return content.path("sku").asText();
+    }
+
+    /** Its version: the source's sequence, or else its updatedAt in epoch milliseconds; higher is newer. */
+    public long version() {
+        JsonNode sequence = content.path("sequence");
+        return sequence.isIntegralNumber() ? sequence.asLong()
+                : OffsetDateTime.parse(content.path("updatedAt").asText()).toInstant().toEpochMilli();
+    }
+
+    /** Per SKU, the versions of a product keep their order on the queue. */
+    @Override
+    public String groupKey() {
+        return sku();
+    }
+}

@@ -1,0 +1,113 @@
+package io.kanaal.product;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Body;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The product store (PostgreSQL): the newest version of each SKU, with a hash of its content, and every
+ * version taken in. An older version than the one stored is dropped; the same version again (a redelivered
+ * message) is taken as stored, so that what it causes happens again.
+ */
+@Component("products")
+public class Products {
+
+    /** Keys sorted: the same content gives the same hash, whatever order the source wrote it in. */
+    static final ObjectMapper CANONICAL = JsonMapper.builder().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+
+    public Products(JdbcTemplate jdbc, ObjectMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /**
+     * Stores the product unless a newer version of it is stored.
+     *
+     * @return whether it is the stored version now (false: it was older, and dropped)
+     */
+    @Transactional
+    public boolean store(@Body ProductItem item) throws JsonProcessingException {
+        String content = json.writeValueAsString(item.content());
+        String hash = hash(item.content());
+        int stored = jdbc.update("""
+                INSERT INTO product (sku, parent_sku, version, content, content_hash) VALUES (?, ?, ?, ?::jsonb, ?)
+                ON CONFLICT (sku) DO UPDATE SET parent_sku = EXCLUDED.parent_sku, version = EXCLUDED.version,
+                    content = EXCLUDED.content, content_hash = EXCLUDED.content_hash, updated_at = now()
+                WHERE product.version < EXCLUDED.version
+                """, item.sku(), item.content().path("parentSku").asText(null), item.version(), content, hash);
+        jdbc.update("INSERT INTO product_version (sku, version, content, content_hash) VALUES (?, ?, ?::jsonb, ?) "
+                + "ON CONFLICT DO NOTHING", item.sku(), item.version(), content, hash);
+        if (stored == 1) {
+            return true;
+        }
+        Long current = jdbc.queryForObject("SELECT version FROM product WHERE sku = ?", Long.class, item.sku());
+        return current != null && current == item.version();
+    }
+
+    public boolean exists(String sku) {
+        return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM product WHERE sku = ?)", Boolean.class, sku));
+    }
+
+    /** The stored product, or null. */
+    public StoredProduct get(String sku) {
+        List<StoredProduct> found = jdbc.query("SELECT version, content FROM product WHERE sku = ?",
+                (row, i) -> new StoredProduct(sku, row.getLong(1), read(row.getString(2))), sku);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    /** The SKUs of every stored product, in order, from after {@code after} (null: the first), at most limit. */
+    public List<String> skus(String after, int limit) {
+        return jdbc.queryForList("SELECT sku FROM product WHERE sku COLLATE \"C\" > ? ORDER BY sku COLLATE \"C\" LIMIT ?",
+                String.class, after == null ? "" : after, limit);
+    }
+
+    /** The versions taken in for a SKU, newest first: version, content hash, when. */
+    public List<Map<String, Object>> history(String sku) {
+        return jdbc.queryForList("SELECT version, content_hash AS \"contentHash\", received_at AS \"receivedAt\" "
+                + "FROM product_version WHERE sku = ? ORDER BY version DESC LIMIT 100", sku);
+    }
+
+    static String hash(Object value) {
+        try {
+            byte[] canonical = CANONICAL.writeValueAsBytes(CANONICAL.convertValue(value, Object.class));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String hash(String json) {
+        try {
+            return hash(CANONICAL.readTree(json.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private JsonNode read(String text) {
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A stored product: its SKU, version and content as the source sent it. */
+    public record StoredProduct(String sku, long version, JsonNode content) {
+    }
+}
