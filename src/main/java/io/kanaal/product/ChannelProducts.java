@@ -251,6 +251,7 @@ public class ChannelProducts {
             view.put(field, product.has(field) ? json.convertValue(product.get(field), Map.class) : null);
         }
         view.put("price", price(properties, product.path("price"), overrides.path("price")));
+        view.put("stock", stock(channel, stored.sku()));
         // what the product does not have is left out, not null: a mapping sees it as absent
         view.values().removeIf(java.util.Objects::isNull);
         return view;
@@ -277,6 +278,20 @@ public class ChannelProducts {
         price.put("onSale", base != regular);
         price.put("listPrice", source.path("listPrice").isNumber() ? source.path("listPrice").decimalValue() : null);
         return price;
+    }
+
+    /**
+     * The quantity the channel should show now ({@code channel_stock}), with its version: for a channel that takes
+     * price and stock in one call (a new Bol offer), and for feeds' availability. 0 (no version) before any.
+     */
+    private Map<String, Object> stock(String channel, String sku) {
+        Map<String, Object> stock = new LinkedHashMap<>();
+        stock.put("quantity", 0);
+        jdbc.query("SELECT desired_quantity, desired_version FROM channel_stock WHERE channel = ? AND sku = ?", row -> {
+            stock.put("quantity", row.getInt(1));
+            stock.put("version", row.getLong(2));
+        }, channel, sku);
+        return stock;
     }
 
     private static boolean onSale(JsonNode sale) {

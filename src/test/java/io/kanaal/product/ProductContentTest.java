@@ -31,7 +31,7 @@ class ProductContentTest extends KanaalIntegrationTest {
     void aProductReachesEachChannelInItsLocaleWithItsPriceRuleAndOpsSeeWhatWasSent() throws Exception {
         String sku = sku();
 
-        accepted(post("/api/v1/products", batch(product(sku, 1))));
+        accepted(post("/api/v1/products", products(product(sku, 1))));
 
         JsonNode shop = awaitOne("/shop/products/" + sku);
         assertThat(shop).isEqualTo(JSON.readTree("""
@@ -54,23 +54,24 @@ class ProductContentTest extends KanaalIntegrationTest {
             assertThat(channel.path("status").asText()).as(channel.toString()).isEqualTo("live");
             assertThat(channel.path("versionSent").asLong()).isEqualTo(1);
         }
-        assertThat(overview.path("channels").findValuesAsText("channel")).containsExactly("market", "shop");
+        assertThat(overview.path("channels").findValuesAsText("channel")).as("every channel that takes products")
+                .containsExactly("bol-range", "bol-test", "market", "shop");
     }
 
     @Test
     void aNewerVersionWhosePayloadDidNotChangeSendsNothingAndAnOlderOneIsDropped() throws Exception {
         String sku = sku();
-        accepted(post("/api/v1/products", batch(product(sku, 5))));
+        accepted(post("/api/v1/products", products(product(sku, 5))));
         awaitOne("/shop/products/" + sku);
         awaitOne("/market/products/" + sku);
 
         // version 6 differs only in what no channel's mapping reads; version 4 is older than what Kanaal has
         ObjectNode same = product(sku, 6);
         same.putObject("dimensions").put("length", 30).put("width", 20).put("height", 2).put("unit", "cm");
-        accepted(post("/api/v1/products", batch(same)));
+        accepted(post("/api/v1/products", products(same)));
         ObjectNode older = product(sku, 4);
         ((ObjectNode) older.get("title")).put("nl", "Oude titel");
-        accepted(post("/api/v1/products", batch(older)));
+        accepted(post("/api/v1/products", products(older)));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> ops("/api/v1/ops/products/" + sku).path("version").asLong() == 6);
         await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5)).until(() ->
@@ -86,7 +87,7 @@ class ProductContentTest extends KanaalIntegrationTest {
         bare.remove("images");
         bare.remove("brand");
         ((ObjectNode) bare.get("title")).put("en", "T-shirt red, 100% organic cotton, in every size from XS to XXXL, for all");
-        accepted(post("/api/v1/products", batch(bare)));
+        accepted(post("/api/v1/products", products(bare)));
 
         awaitOne("/shop/products/" + sku);
         await().atMost(Duration.ofSeconds(10)).until(() -> "rejected".equals(channel(sku, "market").path("status").asText()));
@@ -99,7 +100,7 @@ class ProductContentTest extends KanaalIntegrationTest {
         assertThat(SHOP.requests("/market/products/" + sku)).as("nothing sent to the market").isEmpty();
 
         // corrected: it goes out without anyone acting
-        accepted(post("/api/v1/products", batch(product(sku, 2))));
+        accepted(post("/api/v1/products", products(product(sku, 2))));
         awaitOne("/market/products/" + sku);
         await().atMost(Duration.ofSeconds(5)).until(() -> "live".equals(channel(sku, "market").path("status").asText()));
         assertThat(channel(sku, "market").path("rejects").size()).isZero();
@@ -113,7 +114,7 @@ class ProductContentTest extends KanaalIntegrationTest {
         ObjectNode shop = product.putObject("channels").putObject("shop");
         shop.putObject("title").put("nl", "Shirt (webshop)");
         shop.putObject("price").put("amount", 17.5).put("currency", "EUR");
-        accepted(post("/api/v1/products", batch(product)));
+        accepted(post("/api/v1/products", products(product)));
 
         JsonNode sent = awaitOne("/shop/products/" + sku);
         assertThat(sent.path("title").asText()).isEqualTo("Shirt (webshop)");
@@ -125,7 +126,7 @@ class ProductContentTest extends KanaalIntegrationTest {
     void whatAChannelRefusesIsDeadLetteredAndShownAsRefusedUntilAReplayGoesThrough() throws Exception {
         String sku = sku();
         SHOP.always("/shop/products/" + sku, Reply.of(422, "{\"error\":\"category unknown\"}"));
-        accepted(post("/api/v1/products", batch(product(sku, 1))));
+        accepted(post("/api/v1/products", products(product(sku, 1))));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> "refused".equals(channel(sku, "shop").path("status").asText()));
         assertThat(channel(sku, "shop").path("rejects").get(0).path("message").asText()).contains("422").contains("category unknown");
@@ -146,7 +147,7 @@ class ProductContentTest extends KanaalIntegrationTest {
     @Test
     void aResyncSendsEveryStoredProductAgainAndShowsItsProgress() throws Exception {
         String sku = sku();
-        accepted(post("/api/v1/products", batch(product(sku, 1))));
+        accepted(post("/api/v1/products", products(product(sku, 1))));
         awaitOne("/shop/products/" + sku);
 
         HttpResponse<String> resync = post("/api/v1/ops/channels/shop/resync", "");
@@ -205,18 +206,18 @@ class ProductContentTest extends KanaalIntegrationTest {
     void aVariantsParentMayComeInTheSameBatch() throws Exception {
         String parent = sku();
         String variant = sku();
-        HttpResponse<String> response = post("/api/v1/products", batch(product(variant, 1).put("parentSku", parent), product(parent, 1)));
+        HttpResponse<String> response = post("/api/v1/products", products(product(variant, 1).put("parentSku", parent), product(parent, 1)));
         JsonNode report = JSON.readTree(response.body());
         assertThat(report.path("accepted").asInt()).as(response.body()).isEqualTo(2);
         assertThat(awaitOne("/shop/products/" + variant).path("parentSku").asText()).isEqualTo(parent);
     }
 
-    private static String sku() {
+    static String sku() {
         return "P-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** A valid product: Dutch and English titles, two images, a price of 19.99 EUR. */
-    private static ObjectNode product(String sku, long sequence) {
+    static ObjectNode product(String sku, long sequence) {
         try {
             return (ObjectNode) JSON.readTree("""
                     {"sku":"%s","sequence":%d,"gtin":"8712345678906","brand":"Kanaal Wear","category":"Kleding > Shirts",
@@ -232,7 +233,7 @@ class ProductContentTest extends KanaalIntegrationTest {
         }
     }
 
-    private static String batch(ObjectNode... products) throws IOException {
+    static String products(ObjectNode... products) throws IOException {
         ObjectNode batch = JSON.createObjectNode();
         batch.putArray("items").addAll(List.of(products));
         return JSON.writeValueAsString(batch);

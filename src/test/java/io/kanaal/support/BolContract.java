@@ -158,7 +158,10 @@ public final class BolContract {
         Response checked = response.build();
         String path = pathOf(request.path());
         Request.Method method = Request.Method.valueOf(request.method());
-        return checkAgainstDeclaringSpec(request, validator -> validator.validateResponse(path, method, checked));
+        List<String> violations = checkAgainstDeclaringSpec(request, validator -> validator.validateResponse(path, method, checked));
+        // the v11 spec declares a body for PATCH's 204, which HTTP does not allow (RFC 9110, 15.3.5): none is right
+        return reply.status() == 204 ? violations.stream().filter(v -> !v.contains("validation.response.body.missing")).toList()
+                : violations;
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,7 @@ import java.util.function.Function;
 public final class BolFake {
 
     public static final String V10 = "application/vnd.retailer.v10+json";
+    public static final String V11 = "application/vnd.retailer.v11+json";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PAGE_SIZE = 50;
 
@@ -56,8 +58,11 @@ public final class BolFake {
     private CountDownLatch held = new CountDownLatch(0);
     private int waiting;
     private final List<String> answerViolations = new CopyOnWriteArrayList<>();
+    /** The offers created (POST /retailer/offers, v11): reference (Kanaal's SKU) to offer id, per new offer. */
+    private final List<Map.Entry<String, String>> created = new CopyOnWriteArrayList<>();
 
     public BolFake(ChannelStub stub) {
+        serve(stub, "/retailer/offers", this::offers);
         serve(stub, "/retailer/orders", this::ordersOrDetail);
         serve(stub, "/retailer/shipments", request -> accept(request, "CONFIRM_SHIPMENT"));
         serve(stub, "/retailer/orders/cancellation", request -> accept(request, "CANCEL_ORDER"));
@@ -80,6 +85,7 @@ public final class BolFake {
 
     public synchronized void reset() {
         answerViolations.clear();
+        created.clear();
         orders.clear();
         processes.clear();
         nextProcesses.clear();
@@ -321,6 +327,22 @@ public final class BolFake {
         link.put("rel", "self");
         link.put("href", "https://api.bol.com/shared/process-status/" + id);
         return status;
+    }
+
+    /** The offer ids Bol gave new offers with this reference (SKU), in order. */
+    public List<String> offersCreated(String reference) {
+        return created.stream().filter(offer -> offer.getKey().equals(reference)).map(Map.Entry::getValue).toList();
+    }
+
+    /** POST /retailer/offers creates an offer (201 with its id, v11); an offer's PATCH is taken (204). */
+    private Reply offers(ChannelStub.Request request) {
+        if (!request.method().equals("POST") || !request.path().equals("/retailer/offers")) {
+            return new Reply(204, Map.of(), "");
+        }
+        String offerId = UUID.randomUUID().toString();
+        created.add(Map.entry(read(request.body()).path("reference").asText(), offerId));
+        return new Reply(201, Map.of("Content-Type", V11, "X-RateLimit-Limit", "25", "X-RateLimit-Remaining", "24",
+                "X-RateLimit-Reset", "1"), "{\"offerId\":\"" + offerId + "\"}");
     }
 
     private static Reply bol(int status, String body) {

@@ -1,0 +1,95 @@
+package io.kanaal.product;
+
+import static io.kanaal.product.ProductContentTest.products;
+import static io.kanaal.product.ProductContentTest.product;
+import static io.kanaal.product.ProductContentTest.sku;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kanaal.support.ChannelStub;
+import io.kanaal.support.KanaalIntegrationTest;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Products to Bol.com (the fake of Bol's API; every request checked against Bol's specs after each test): a new
+ * product becomes an offer (v11) with its price and current stock in one call, and the offer id Bol gives it
+ * becomes the SKU's listing, so stock goes there with nobody typing an offer id; a later product version updates
+ * the offer's price and title without its EAN or condition.
+ */
+class BolProductTest extends KanaalIntegrationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void aNewProductBecomesABolOfferWhoseIdCarriesItsStockFromThenOn() throws Exception {
+        String sku = sku();
+        assertThat(post("/api/v1/products", products(product(sku, 1))).statusCode()).isEqualTo(202);
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> creations(sku).size() == 2);
+        JsonNode offer = JSON.readTree(creation(sku).body());
+        assertThat(offer).isEqualTo(JSON.readTree("""
+                {"ean":"8712345678906","reference":"%s","unknownProductTitle":"T-shirt rood","onHoldByRetailer":false,
+                 "condition":{"category":"NEW"},"pricing":{"bundlePrices":[{"quantity":1,"unitPrice":19.99}]},
+                 "fulfilment":{"method":"FBR","schedule":"BOL_DELIVERY_PROMISE"},
+                 "stock":{"amount":0,"managedByRetailer":true}}
+                """.formatted(sku)));
+        assertThat(creation(sku).header("Content-Type")).isEqualTo("application/vnd.retailer.v11+json");
+        // each Bol account made its own offer, and keeps its id as the SKU's listing
+        String offerId = jdbc.queryForObject("SELECT listing_id FROM channel_listing WHERE channel = 'bol-test' AND sku = ?",
+                String.class, sku);
+        assertThat(BOL_API.offersCreated(sku)).contains(offerId);
+
+        // the ERP's stock now goes to that offer: 5 less bol-test's safety buffer of 1
+        pushStock(batch(level(sku, 5, 1)));
+        await().atMost(Duration.ofSeconds(15)).until(() -> !BOL.succeeded("/retailer/offers/" + offerId).isEmpty());
+        ChannelStub.Request stock = BOL.succeeded("/retailer/offers/" + offerId).get(0);
+        assertThat(stock.method()).isEqualTo("PATCH");
+        assertThat(JSON.readTree(stock.body())).isEqualTo(JSON.readTree("{\"stock\":{\"amount\":4,\"managedByRetailer\":true}}"));
+
+        // a new price: the offer is updated, not created again
+        ObjectNode cheaper = product(sku, 2);
+        ((ObjectNode) cheaper.get("price")).put("amount", 17.49);
+        cheaper.putObject("deliveryPromise").put("leadTimeDays", 1);
+        assertThat(post("/api/v1/products", products(cheaper)).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(15)).until(() -> BOL.succeeded("/retailer/offers/" + offerId).size() == 2);
+        JsonNode update = JSON.readTree(BOL.succeeded("/retailer/offers/" + offerId).get(1).body());
+        assertThat(update).isEqualTo(JSON.readTree("""
+                {"reference":"%s","unknownProductTitle":"T-shirt rood","onHoldByRetailer":false,
+                 "pricing":{"bundlePrices":[{"quantity":1,"unitPrice":17.49}]},
+                 "fulfilment":{"method":"FBR","schedule":"MY_DELIVERY_PROMISE",
+                               "deliveryPromise":{"minimumDaysToCustomer":2,"maximumDaysToCustomer":3}}}
+                """.formatted(sku)));
+        assertThat(BOL_API.offersCreated(sku)).as("one offer per Bol account, never a second").hasSize(2);
+    }
+
+    @Test
+    void aProductWithoutAGtinIsNotOfferedOnBolAndSaysWhy() throws Exception {
+        String sku = sku();
+        ObjectNode product = product(sku, 1);
+        product.remove("gtin");
+        assertThat(post("/api/v1/products", products(product)).statusCode()).isEqualTo(202);
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> !SHOP.succeeded("/shop/products/" + sku).isEmpty());
+        await().atMost(Duration.ofSeconds(5)).until(() -> jdbc.queryForList(
+                "SELECT rejects::text FROM channel_product WHERE channel = 'bol-test' AND sku = ? AND status = 'rejected'",
+                String.class, sku).stream().anyMatch(rejects -> rejects.contains("\"field\": \"gtin\"")));
+        assertThat(BOL_API.offersCreated(sku)).isEmpty();
+    }
+
+    private ChannelStub.Request creation(String sku) {
+        List<ChannelStub.Request> posts = creations(sku);
+        assertThat(posts).hasSize(2);
+        return posts.get(0);
+    }
+
+    /** The offers created for the SKU (one per Bol account), as the stub recorded them. */
+    private static List<ChannelStub.Request> creations(String sku) {
+        return BOL.requests("/retailer/offers").stream()
+                .filter(request -> request.method().equals("POST") && request.body().contains("\"" + sku + "\"")).toList();
+    }
+}
