@@ -20,9 +20,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jms.core.JmsTemplate;
@@ -64,17 +68,27 @@ class BolOrderTest extends KanaalIntegrationTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/shop/stock/" + sku) == 5
                 && lastQuantity("/market/stock/" + sku) == 7);
 
-        // Bol keeps listing the order: more polls, still one order on the queue, its detail fetched once
+        // Bol keeps listing the order: more polls, no second copy on the queue, its detail fetched once, its
+        // units reserved once; held past the longest retry delay
         int polls = BOL.succeeded(LIST).size();
         await().atMost(Duration.ofSeconds(15)).until(() -> BOL.succeeded(LIST).size() >= polls + 3);
-        assertThat(unifiedOrNull("bol-test/" + id, 500)).isNull();
-        assertThat(BOL.requests("/retailer/orders/" + id)).hasSize(1);
-        assertThat(jdbc.queryForObject("SELECT sum(quantity) FROM reservation WHERE sku = ?", Integer.class, sku))
-                .isEqualTo(3);
+        awaitExactly(() -> {
+            assertThat(unifiedCopies("bol-test/" + id)).as("copies on kanaal.orders.unified after the one taken").isZero();
+            assertThat(BOL.requests("/retailer/orders/" + id)).as("fetches of the order's detail").hasSize(1);
+            assertThat(jdbc.queryForObject("SELECT sum(quantity) FROM reservation WHERE sku = ?", Integer.class, sku))
+                    .as("units reserved").isEqualTo(3);
+        });
         // every open order without a watermark; since the watermark, every order that changed, whatever its status
-        assertThat(BOL.requests(LIST)).allSatisfy(poll -> assertThat(poll.path()).contains("fulfilment-method=FBR", "page=1")
-                .containsAnyOf("status=OPEN", "status=ALL&page=1&change-interval-minute="));
-        assertThat(BOL.requests(LIST)).anySatisfy(poll -> assertThat(poll.path()).contains("status=ALL"));
+        assertThat(BOL.requests(LIST)).allSatisfy(poll -> {
+            Map<String, String> query = new TreeMap<>(poll.query());
+            String interval = query.remove("change-interval-minute");
+            assertThat(query).as(poll.path()).isEqualTo(
+                    Map.of("fulfilment-method", "FBR", "status", interval == null ? "OPEN" : "ALL", "page", "1"));
+            if (interval != null) {
+                assertThat(Integer.parseInt(interval)).as(poll.path()).isPositive();
+            }
+        });
+        assertThat(BOL.requests(LIST)).anySatisfy(poll -> assertThat(poll.query()).containsEntry("status", "ALL"));
     }
 
     @Test
@@ -100,11 +114,14 @@ class BolOrderTest extends KanaalIntegrationTest {
                 Integer.class, sku)).isZero();
         assertThat(orderStatus(id)).isEqualTo("cancelled");
 
-        // Bol keeps listing it as changed: more polls, but no more fetches of its detail and nothing more queued
+        // Bol keeps listing it as changed: more polls, but no more fetches of its detail and nothing more queued,
+        // held past the longest retry delay
         int polls = BOL.succeeded(LIST).size();
         await().atMost(Duration.ofSeconds(15)).until(() -> BOL.succeeded(LIST).size() >= polls + 3);
-        assertThat(unifiedOrNull("bol-test/" + id, 500)).isNull();
-        assertThat(BOL.requests("/retailer/orders/" + id)).hasSize(2);
+        awaitExactly(() -> {
+            assertThat(unifiedCopies("bol-test/" + id)).as("copies on kanaal.orders.unified after the two taken").isZero();
+            assertThat(BOL.requests("/retailer/orders/" + id)).as("fetches of the order's detail").hasSize(2);
+        });
     }
 
     @Test
@@ -120,8 +137,14 @@ class BolOrderTest extends KanaalIntegrationTest {
         String taken = "SELECT count(*) FROM channel_order WHERE channel = 'bol-test' AND channel_order_id IN ('"
                 + String.join("','", ids) + "')";
         await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(taken, Integer.class) == 51);
-        assertThat(BOL.requests(LIST)).anySatisfy(poll -> assertThat(poll.path()).contains("page=2"));
-        assertThat(ids).allSatisfy(id -> assertThat(BOL.requests("/retailer/orders/" + id)).hasSize(1));
+        assertThat(BOL.requests(LIST)).anySatisfy(poll -> assertThat(poll.query()).containsEntry("page", "2"));
+        // each once on the unified queue, its detail fetched once; held past the longest retry delay
+        Map<String, Integer> once = ids.stream().collect(Collectors.toMap(id -> "bol-test/" + id, id -> 1));
+        awaitExactly(() -> {
+            assertThat(unifiedCopies(once.keySet())).as("copies on kanaal.orders.unified").isEqualTo(once);
+            assertThat(ids).allSatisfy(id -> assertThat(BOL.requests("/retailer/orders/" + id))
+                    .as("fetches of the detail of %s", id).hasSize(1));
+        });
     }
 
     @Test
@@ -146,15 +169,19 @@ class BolOrderTest extends KanaalIntegrationTest {
         }
 
         await().atMost(Duration.ofSeconds(15)).until(() -> "shipped".equals(orderStatus(id)));
-        assertThat(BOL_API.served(BOL_API.processOf(item))).containsExactly("PENDING", "SUCCESS");
-        List<ChannelStub.Request> shipments = BOL.requests("/retailer/shipments");
-        assertThat(shipments).as("one POST, never repeated while Bol is busy").hasSize(1);
-        assertThat(shipments.get(0).method()).isEqualTo("POST");
-        assertThat(JSON.readTree(shipments.get(0).body())).isEqualTo(JSON.readTree("""
+        // one POST, never repeated while Bol was busy nor after; the process followed to its end and no further;
+        // held past the longest retry delay
+        awaitExactly(() -> {
+            assertThat(BOL.requests("/retailer/shipments")).as("shipment requests").hasSize(1);
+            assertThat(BOL_API.served(BOL_API.processOf(item))).containsExactly("PENDING", "SUCCESS");
+            assertThat(depth("kanaal.channel.bol-test.process-status", null)).as("process statuses to follow").isZero();
+        });
+        ChannelStub.Request shipment = BOL.requests("/retailer/shipments").get(0);
+        assertThat(shipment.method()).isEqualTo("POST");
+        assertThat(JSON.readTree(shipment.body())).isEqualTo(JSON.readTree("""
                 {"orderItems":[{"orderItemId":"%s","quantity":2}],"shipmentReference":"bol-test/%s",
                  "transport":{"transporterCode":"TNT","trackAndTrace":"3SKAN123"}}
                 """.formatted(item, id)));
-        await().atMost(Duration.ofSeconds(10)).until(() -> queueIsEmpty("kanaal.channel.bol-test.process-status"));
     }
 
     @Test
@@ -168,9 +195,9 @@ class BolOrderTest extends KanaalIntegrationTest {
                 {"items":[{"orderRef":"bol-test/%s","carrier":"DHL","trackingCode":"JVGL0042"}]}
                 """.formatted(id)).statusCode()).isEqualTo(202);
 
+        String ofTheItem = "kanaalDeadLetterReason LIKE '%" + item + "%'";
         jms.setReceiveTimeout(15_000);
-        Message dead = jms.receiveSelected("DLQ.kanaal.channel.bol-test.process-status",
-                "kanaalDeadLetterReason LIKE '%" + item + "%'");
+        Message dead = jms.receiveSelected("DLQ.kanaal.channel.bol-test.process-status", ofTheItem);
         assertThat(dead).as("dead letter of the shipment of " + item).isNotNull();
         assertThat(dead.getStringProperty("kanaalDeadLetterReason")).contains(reason).contains("FAILURE");
         JsonNode parked = JSON.readTree(((TextMessage) dead).getText());
@@ -178,9 +205,14 @@ class BolOrderTest extends KanaalIntegrationTest {
         assertThat(parked.path("fulfilment").path("orderRef").asText()).isEqualTo("bol-test/" + id);
         assertThat(parked.path("fulfilment").path("trackingCode").asText()).isEqualTo("JVGL0042");
         assertThat(parked.path("request").path("orderItems").get(0).path("orderItemId").asText()).isEqualTo(item);
-        assertThat(BOL.requests("/retailer/shipments")).hasSize(1);
-        assertThat(BOL_API.served(BOL_API.processOf(item))).containsExactly("PENDING", "FAILURE");
-        assertThat(orderStatus(id)).as("Bol did not carry the shipment out").isEqualTo("open");
+        // one POST, one dead letter, Bol's process not asked after again; held past the longest retry delay
+        awaitExactly(() -> {
+            assertThat(BOL.requests("/retailer/shipments")).as("shipment requests").hasSize(1);
+            assertThat(BOL_API.served(BOL_API.processOf(item))).containsExactly("PENDING", "FAILURE");
+            assertThat(depth("DLQ.kanaal.channel.bol-test.process-status", ofTheItem))
+                    .as("dead letters of the shipment after the one taken").isZero();
+            assertThat(orderStatus(id)).as("Bol did not carry the shipment out").isEqualTo("open");
+        });
     }
 
     @Test
@@ -195,8 +227,9 @@ class BolOrderTest extends KanaalIntegrationTest {
 
         await().atMost(Duration.ofSeconds(15)).until(() -> List.of(first, second).stream().allMatch(item ->
                 BOL_API.processOf(item) != null && BOL_API.served(BOL_API.processOf(item)).contains("SUCCESS")));
+        awaitExactly(() -> assertThat(BOL.requests("/retailer/orders/cancellation")).as("cancellation requests").hasSize(2));
         List<ChannelStub.Request> puts = BOL.requests("/retailer/orders/cancellation");
-        assertThat(puts).hasSize(2).allSatisfy(put -> assertThat(put.method()).isEqualTo("PUT"));
+        assertThat(puts).allSatisfy(put -> assertThat(put.method()).isEqualTo("PUT"));
         assertThat(puts.stream().map(put -> readTree(put.body())).toList()).containsExactlyInAnyOrder(
                 readTree("{\"orderItems\":[{\"orderItemId\":\"" + first + "\",\"reasonCode\":\"REQUESTED_BY_CUSTOMER\"}]}"),
                 readTree("{\"orderItems\":[{\"orderItemId\":\"" + second + "\",\"reasonCode\":\"REQUESTED_BY_CUSTOMER\"}]}"));
@@ -218,13 +251,13 @@ class BolOrderTest extends KanaalIntegrationTest {
                 Instant.now().minus(8, ChronoUnit.MINUTES));
 
         assertThat(unified("bol-test/" + id).path("lines").get(0).path("sku").asText()).isEqualTo(sku);
-        List<ChannelStub.Request> polls = BOL.requests(LIST);
-        List<ChannelStub.Request> answered = BOL.succeeded(LIST);
-        assertThat(polls.size() - answered.size()).as("polls answered 429").isEqualTo(3);
+        List<ChannelStub.Request> throttled = BOL.answered(LIST, 429);
+        assertThat(throttled).as("polls answered 429").hasSize(3);
         // the first poll answered after the 429s still asked from the watermark of 10 minutes ago
-        ChannelStub.Request retried = answered.stream().filter(poll -> poll.atNanos() > lastThrottled(polls, answered))
-                .findFirst().orElseThrow();
-        assertThat(changeInterval(retried)).isBetween(11, 12);
+        long lastThrottled = throttled.stream().mapToLong(ChannelStub.Request::atNanos).max().orElseThrow();
+        ChannelStub.Request retried = BOL.succeeded(LIST).stream().filter(poll -> poll.atNanos() > lastThrottled)
+                .min(Comparator.comparingLong(ChannelStub.Request::atNanos)).orElseThrow();
+        assertThat(Integer.parseInt(retried.query().get("change-interval-minute"))).as(retried.path()).isBetween(11, 12);
     }
 
     @Test
@@ -232,30 +265,22 @@ class BolOrderTest extends KanaalIntegrationTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> !BOL.succeeded(LIST).isEmpty());
         BOL.script(LIST, new Reply(429, Map.of("Content-Type", BolFake.V10, "Retry-After", "6"),
                 "{\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"Too many requests, retry in 6 seconds.\"}"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> BOL.requests(LIST).size() > BOL.succeeded(LIST).size());
-        int polls = BOL.requests(LIST).size();
-        int answered = BOL.succeeded(LIST).size();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !BOL.answered(LIST, 429).isEmpty());
+        // by the stub's clock: the order list is paused from its 429 until 6 s after it
+        long throttled = BOL.answered(LIST, 429).get(0).atNanos();
+        long waitedOut = throttled + Duration.ofSeconds(6).toNanos();
         String sku = newSku();
 
         pushStock(batch(level(sku, 20, 1)));
 
-        await("Bol's limits are per endpoint: the offers endpoint is not paused by the order list's 429")
-                .atMost(Duration.ofSeconds(4)).until(() -> !bolRequests(sku).isEmpty());
-        assertThat(BOL.requests(LIST)).as("the order list waits out its Retry-After").hasSize(polls);
-        await("and is polled again after it").atMost(Duration.ofSeconds(15))
-                .until(() -> BOL.succeeded(LIST).size() > answered);
-    }
-
-    private static long lastThrottled(List<ChannelStub.Request> polls, List<ChannelStub.Request> answered) {
-        return polls.stream().filter(poll -> !answered.contains(poll)).mapToLong(ChannelStub.Request::atNanos).max()
-                .orElseThrow();
-    }
-
-    private static int changeInterval(ChannelStub.Request poll) {
-        String path = poll.path();
-        int at = path.indexOf("change-interval-minute=");
-        assertThat(at).as(path).isPositive();
-        return Integer.parseInt(path.substring(at + "change-interval-minute=".length()).replaceAll("&.*", ""));
+        await().atMost(Duration.ofSeconds(15)).until(() -> !bolRequests(sku).isEmpty());
+        assertThat(bolRequests(sku).get(0).atNanos())
+                .as("Bol's limits are per endpoint: the offers endpoint is not paused by the order list's 429")
+                .isLessThan(waitedOut);
+        await("the order list polled again").atMost(Duration.ofSeconds(20))
+                .until(() -> BOL.succeeded(LIST).stream().anyMatch(poll -> poll.atNanos() > throttled));
+        assertThat(BOL.requests(LIST)).as("the order list waits out its Retry-After")
+                .noneMatch(poll -> poll.atNanos() > throttled && poll.atNanos() < waitedOut);
     }
 
     /** An open Bol order with these items; returns its id once Kanaal has it on the unified queue. */
@@ -274,10 +299,6 @@ class BolOrderTest extends KanaalIntegrationTest {
         return UnifiedQueue.receive(jms, orderRef, 20_000);
     }
 
-    private JsonNode unifiedOrNull(String orderRef, long timeoutMillis) throws Exception {
-        return UnifiedQueue.receiveOrNull(jms, orderRef, timeoutMillis);
-    }
-
     /** The order's state as ops see it (GET /api/v1/ops/orders/{channel}/{id}). */
     private String orderStatus(String id) throws IOException {
         HttpResponse<String> overview = send(HttpRequest.newBuilder(uri("/api/v1/ops/orders/bol-test/" + id))
@@ -286,8 +307,10 @@ class BolOrderTest extends KanaalIntegrationTest {
         return JSON.readTree(overview.body()).path("status").asText();
     }
 
-    private boolean queueIsEmpty(String queue) {
-        return Boolean.TRUE.equals(jms.browse(queue, (session, browser) -> !browser.getEnumeration().hasMoreElements()));
+    /** How many messages the queue holds (those the selector picks; all for null), browsed: they stay there. */
+    private int depth(String queue, String selector) {
+        Integer depth = jms.browseSelected(queue, selector, (session, browser) -> Collections.list(browser.getEnumeration()).size());
+        return depth == null ? 0 : depth;
     }
 
     private static JsonNode readTree(String json) {

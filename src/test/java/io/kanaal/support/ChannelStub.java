@@ -36,6 +36,22 @@ public final class ChannelStub implements AutoCloseable {
         public String header(String name) {
             return headers.get(name.toLowerCase());
         }
+
+        /** The path without its query string. */
+        public String pathWithoutQuery() {
+            int query = path.indexOf('?');
+            return query < 0 ? path : path.substring(0, query);
+        }
+
+        /** The query string's parameters, decoded ({@link QueryString}); empty without one. */
+        public Map<String, String> query() {
+            int query = path.indexOf('?');
+            return QueryString.parameters(query < 0 ? "" : path.substring(query + 1));
+        }
+    }
+
+    /** A request and the status it was answered with. */
+    private record Answered(Request request, int status) {
     }
 
     public record Reply(int status, Map<String, String> headers, String body) {
@@ -57,6 +73,7 @@ public final class ChannelStub implements AutoCloseable {
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final List<Request> succeeded = new CopyOnWriteArrayList<>();
+    private final List<Answered> answered = new CopyOnWriteArrayList<>();
     // reverse order: a longer path prefix comes before its own prefix, so the most specific one answers
     private final Map<String, Deque<Reply>> scripted = new TreeMap<>(Comparator.reverseOrder());
     private final Map<String, Reply> always = new TreeMap<>(Comparator.reverseOrder());
@@ -107,6 +124,7 @@ public final class ChannelStub implements AutoCloseable {
         always.clear();
         requests.clear();
         succeeded.clear();
+        answered.clear();
         tokensIssued.set(0);
     }
 
@@ -121,6 +139,12 @@ public final class ChannelStub implements AutoCloseable {
     /** The requests whose path starts with the prefix that this stub answered with a 2xx status, in order. */
     public List<Request> succeeded(String pathPrefix) {
         return succeeded.stream().filter(r -> r.path().startsWith(pathPrefix)).toList();
+    }
+
+    /** The requests whose path starts with the prefix that this stub answered with the status, in order. */
+    public List<Request> answered(String pathPrefix, int status) {
+        return answered.stream().filter(a -> a.status() == status && a.request().path().startsWith(pathPrefix))
+                .map(Answered::request).toList();
     }
 
     public int tokensIssued() {
@@ -139,6 +163,7 @@ public final class ChannelStub implements AutoCloseable {
         Request request = new Request(exchange.getRequestMethod(), path, headers, body, System.nanoTime());
         Reply reply = replyFor(request);
         requests.add(request);
+        answered.add(new Answered(request, reply.status()));
         if (reply.status() >= 200 && reply.status() < 300) {
             succeeded.add(request);
         }

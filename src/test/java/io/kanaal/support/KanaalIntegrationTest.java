@@ -6,16 +6,21 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanaal.KanaalApplication;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -123,6 +128,9 @@ public abstract class KanaalIntegrationTest {
         registry.add("camel.main.shutdown-timeout", () -> "5");
     }
 
+    /** How long "exactly once" and "nothing more" are held: longer than the tests' longest retry delay (1 s). */
+    public static final Duration HOLD = Duration.ofMillis(1_500);
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @LocalServerPort
@@ -133,6 +141,9 @@ public abstract class KanaalIntegrationTest {
 
     @Autowired
     protected JdbcTemplate jdbc;
+
+    @Autowired
+    protected ConnectionFactory connectionFactory;
 
     @BeforeEach
     void resetStubs() {
@@ -224,13 +235,29 @@ public abstract class KanaalIntegrationTest {
     }
 
     /**
-     * Waits until the condition holds, then checks that it still holds for longer than the tests' longest retry
-     * delay (1 s): a count of exactly one is not passed at the first instant it is one while a duplicate is on
+     * Waits until the condition holds, then checks that it still holds for {@link #HOLD}, longer than the tests'
+     * longest retry delay (1 s): a count of exactly one is not passed at the first instant it is one while a duplicate is on
      * its way.
      */
-    protected static void awaitExactly(java.util.concurrent.Callable<Boolean> condition) {
+    public static void awaitExactly(java.util.concurrent.Callable<Boolean> condition) {
         await().atMost(Duration.ofSeconds(15)).until(condition);
-        await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5)).until(condition);
+        await().during(HOLD).atMost(Duration.ofSeconds(5)).until(condition);
+    }
+
+    /** As {@link #awaitExactly(java.util.concurrent.Callable)}, for an assertion (its failure names what was seen). */
+    public static void awaitExactly(ThrowingRunnable assertion) {
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(assertion);
+        await().during(HOLD).atMost(Duration.ofSeconds(5)).untilAsserted(assertion);
+    }
+
+    /** How many messages for the order kanaal.orders.unified holds now (browsed: they stay on the queue). */
+    protected int unifiedCopies(String orderRef) throws JMSException {
+        return UnifiedQueue.copies(connectionFactory, orderRef);
+    }
+
+    /** How many messages for each of the orders kanaal.orders.unified holds now (browsed: they stay on the queue). */
+    protected Map<String, Integer> unifiedCopies(Collection<String> orderRefs) throws JMSException {
+        return UnifiedQueue.copies(connectionFactory, orderRefs);
     }
 
     /** The messages of a dead-letter queue (GET /api/v1/ops/dead-letters/{queue}) whose body is about the SKU. */

@@ -11,7 +11,12 @@ import jakarta.jms.Message;
 import jakarta.jms.QueueBrowser;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.springframework.jms.core.JmsTemplate;
 
 /** Orders as the ERP reads them: from kanaal.orders.unified, by their orderRef (header kanaalOrderRef). */
@@ -38,13 +43,27 @@ public final class UnifiedQueue {
 
     /** How many messages for the order kanaal.orders.unified holds, browsed (left on the queue) through the factory. */
     public static int copies(ConnectionFactory factory, String orderRef) throws JMSException {
+        return copies(factory, List.of(orderRef)).get(orderRef);
+    }
+
+    /**
+     * How many messages for each of the orders kanaal.orders.unified holds (0 for none), browsed (left on the queue)
+     * through the factory in one go.
+     */
+    public static Map<String, Integer> copies(ConnectionFactory factory, Collection<String> orderRefs) throws JMSException {
+        Map<String, Integer> copies = new TreeMap<>();
+        orderRefs.forEach(ref -> copies.put(ref, 0));
+        String selector = orderRefs.stream().map(ref -> "'" + ref.replace("'", "''") + "'")
+                .collect(Collectors.joining(",", "kanaalOrderRef IN (", ")"));
         try (Connection connection = factory.createConnection()) {
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
             connection.start();
-            try (QueueBrowser browser = session.createBrowser(session.createQueue("kanaal.orders.unified"),
-                    "kanaalOrderRef = '" + orderRef + "'")) {
-                return Collections.list(browser.getEnumeration()).size();
+            try (QueueBrowser browser = session.createBrowser(session.createQueue("kanaal.orders.unified"), selector)) {
+                for (Object message : Collections.list(browser.getEnumeration())) {
+                    copies.merge(((Message) message).getStringProperty("kanaalOrderRef"), 1, Integer::sum);
+                }
             }
         }
+        return copies;
     }
 }
