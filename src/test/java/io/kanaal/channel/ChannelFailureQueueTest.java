@@ -1,7 +1,9 @@
 package io.kanaal.channel;
 
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -35,7 +37,8 @@ class ChannelFailureQueueTest extends ChannelFailureCases {
         // broker hands queued messages to its consumers ahead of time, out of the last-value queue's reach)
         List<String> skus = skusTheShopRefuses(5);
         pushTwentyLevelsEach(skus);
-        TimeUnit.MILLISECONDS.sleep(600);
+        await("each SKU refused and retried").atMost(Duration.ofSeconds(10))
+                .until(() -> skus.stream().allMatch(s -> shopRequests(s).size() >= 2));
 
         SHOP.reset();
 

@@ -1,5 +1,6 @@
 package io.kanaal.channel;
 
+import static io.kanaal.support.KanaalIntegrationTest.awaitExactly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -19,9 +20,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.CamelContext;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,6 +49,9 @@ class RestBatchChannelTest {
     private static final ChannelStub BULK = new ChannelStub();
     private static final String PATH = "/bulk/stock-levels";
     private static final String DLQ = "DLQ.kanaal.channel.bulk.stock";
+    /** The channel's publishers: the route that sends its stock, with this many consumers. */
+    private static final String SENDERS = "bulk-stock-direct";
+    private static final int CONSUMERS = 4;
 
     @DynamicPropertySource
     static void kanaal(DynamicPropertyRegistry registry) {
@@ -57,7 +63,7 @@ class RestBatchChannelTest {
         registry.add("kanaal.channels.bulk.base-url", () -> BULK.baseUrl() + "/bulk");
         registry.add("kanaal.channels.bulk.safety-buffer", () -> "1");
         registry.add("kanaal.channels.bulk.rate-limit", () -> "1000");
-        registry.add("kanaal.channels.bulk.consumers", () -> "4");
+        registry.add("kanaal.channels.bulk.consumers", () -> Integer.toString(CONSUMERS));
         registry.add("kanaal.channels.bulk.settings.batch-path", () -> "/stock-levels");
         registry.add("kanaal.channels.bulk.settings.batch-size", () -> "3");
     }
@@ -70,6 +76,9 @@ class RestBatchChannelTest {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @Autowired
+    CamelContext camelContext;
 
     @BeforeEach
     void reset() {
@@ -84,10 +93,11 @@ class RestBatchChannelTest {
     @Test
     void skusThatWaitWhileACallIsUnderWayGoOutTogetherInTheNext() throws Exception {
         AtomicInteger calls = new AtomicInteger();
+        CountDownLatch firstCallHeld = new CountDownLatch(1);
         BULK.serve(PATH, request -> {
             if (calls.incrementAndGet() == 1) {
-                // the first call is slow: the publishers' other SKUs queue up behind it
-                sleep(400);
+                // the first call is answered only when the publishers' other SKUs wait behind it
+                awaitReleased(firstCallHeld);
             }
             return Reply.of(204);
         });
@@ -101,8 +111,11 @@ class RestBatchChannelTest {
 
         push(levels);
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> delivered(BULK.succeeded(PATH)).size() == 10);
-        TimeUnit.MILLISECONDS.sleep(500);
+        // every publisher busy: one in the call, the others waiting for the next
+        await().atMost(Duration.ofSeconds(15)).until(() -> camelContext.getInflightRepository().size(SENDERS) == CONSUMERS);
+        firstCallHeld.countDown();
+        awaitExactly(() -> assertThat(skus(BULK.succeeded(PATH))).as("SKUs of the successful calls").hasSize(10)
+                .doesNotHaveDuplicates());
         List<ChannelStub.Request> requests = BULK.requests(PATH);
         assertThat(requests).allSatisfy(request -> {
             assertThat(request.method()).isEqualTo("POST");
@@ -136,11 +149,11 @@ class RestBatchChannelTest {
                         Integer.class, e.getKey()))));
         down.set(false);
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> expected.equals(delivered(BULK.succeeded(PATH))));
-        TimeUnit.MILLISECONDS.sleep(1000);
-        List<String> succeeded = BULK.succeeded(PATH).stream().flatMap(r -> skus(r).stream()).toList();
-        assertThat(succeeded).as("each SKU in one successful call, with its newest level").hasSize(4).doesNotHaveDuplicates();
-        assertThat(delivered(BULK.succeeded(PATH))).isEqualTo(expected);
+        // each SKU in one successful call, with its newest level; held past the longest retry delay
+        awaitExactly(() -> {
+            assertThat(skus(BULK.succeeded(PATH))).as("SKUs of the successful calls").hasSize(4).doesNotHaveDuplicates();
+            assertThat(delivered(BULK.succeeded(PATH))).isEqualTo(expected);
+        });
         assertThat(deadLetters()).doesNotContainKeys(expected.keySet().toArray(String[]::new));
     }
 
@@ -190,9 +203,10 @@ class RestBatchChannelTest {
         return delivered;
     }
 
-    private List<String> skus(ChannelStub.Request request) {
+    /** The SKU of every item in the requests' bodies. */
+    private List<String> skus(List<ChannelStub.Request> requests) {
         List<String> skus = new ArrayList<>();
-        items(request).forEach(item -> skus.add(item.get("sku").asText()));
+        requests.forEach(request -> items(request).forEach(item -> skus.add(item.get("sku").asText())));
         return skus;
     }
 
@@ -217,9 +231,12 @@ class RestBatchChannelTest {
         return bySku;
     }
 
-    private static void sleep(long millis) {
+    /** Returns once the latch is released, or fails after 30 s (the test has failed by then). */
+    private static void awaitReleased(CountDownLatch latch) {
         try {
-            TimeUnit.MILLISECONDS.sleep(millis);
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("not released in 30 s");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
