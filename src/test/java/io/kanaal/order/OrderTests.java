@@ -1,13 +1,9 @@
 package io.kanaal.order;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanaal.support.KanaalIntegrationTest;
-import jakarta.jms.JMSException;
-import jakarta.jms.Message;
-import jakarta.jms.TextMessage;
+import io.kanaal.support.UnifiedQueue;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -51,15 +47,8 @@ abstract class OrderTests extends KanaalIntegrationTest {
         return send(request);
     }
 
+    /** The order taken off kanaal.orders.unified; fails when it does not come within 15 s. */
     JsonNode receiveOrder(String orderRef) throws Exception {
-        JsonNode order = receiveOrderOrNull(orderRef, 15_000);
-        assertThat(order).as("order %s on kanaal.orders.unified", orderRef).isNotNull();
-        return order;
-    }
-
-    JsonNode receiveOrderOrNull(String orderRef, long timeoutMillis) throws JMSException, java.io.IOException {
-        jms.setReceiveTimeout(timeoutMillis);
-        Message message = jms.receiveSelected("kanaal.orders.unified", "kanaalOrderRef = '" + orderRef + "'");
-        return message == null ? null : JSON.readTree(((TextMessage) message).getText());
+        return UnifiedQueue.receive(jms, orderRef, 15_000);
     }
 }
