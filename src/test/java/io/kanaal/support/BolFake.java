@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kanaal.support.ChannelStub.Reply;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -211,7 +209,7 @@ public final class BolFake {
             OpenOrder order = orders.get(id);
             return order == null ? notFound("Order " + id + " not found.") : bol(200, order.detail().toString());
         }
-        Map<String, String> query = query(path);
+        Map<String, String> query = request.query();
         int page = Integer.parseInt(query.getOrDefault("page", "1"));
         String interval = query.get("change-interval-minute");
         Instant changedSince = interval == null ? Instant.MIN
@@ -348,20 +346,6 @@ public final class BolFake {
     private static Reply bol(int status, String body) {
         return new Reply(status, Map.of("Content-Type", V10, "X-RateLimit-Limit", "25", "X-RateLimit-Remaining", "24",
                 "X-RateLimit-Reset", "1"), body);
-    }
-
-    private static Map<String, String> query(String path) {
-        Map<String, String> query = new LinkedHashMap<>();
-        int start = path.indexOf('?');
-        if (start >= 0) {
-            for (String pair : path.substring(start + 1).split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    query.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return query;
     }
 
     private static JsonNode read(String json) {

@@ -3,8 +3,10 @@ package io.kanaal.channel.bol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kanaal.support.QueryString;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,10 +29,10 @@ class BolOrderPollsTest {
     void withoutAWatermarkOrAfterAGapBeyondBolsMaximumThePollAsksForAllOpenOrdersOtherwiseForEveryChangedOrder() {
         assertThat(BolOrderPolls.changeInterval("", START)).isNull();
         assertThat(BolOrderPolls.changeInterval("2026-11-23T09:00:59.000000Z", START)).isNull();
-        assertThat(new BolOrderPolls(null, null).query("", START, 2))
-                .isEqualTo("fulfilment-method=FBR&status=OPEN&page=2");
-        assertThat(new BolOrderPolls(null, null).query("2026-11-23T09:58:00.000000Z", START, 1))
-                .isEqualTo("fulfilment-method=FBR&status=ALL&page=1&change-interval-minute=3");
+        assertThat(QueryString.parameters(new BolOrderPolls(null, null).query("", START, 2)))
+                .isEqualTo(Map.of("fulfilment-method", "FBR", "status", "OPEN", "page", "2"));
+        assertThat(QueryString.parameters(new BolOrderPolls(null, null).query("2026-11-23T09:58:00.000000Z", START, 1)))
+                .isEqualTo(Map.of("fulfilment-method", "FBR", "status", "ALL", "page", "1", "change-interval-minute", "3"));
     }
 
     @Test
