@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanaal.support.ChannelStub;
 import io.kanaal.support.ChannelStub.Reply;
+import io.kanaal.support.QueryString;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,9 +35,10 @@ class OAuth2TokensTest {
         clock.advance(Duration.ofSeconds(10));
         assertThat(tokens.authorization("bol-nl")).isEqualTo("Bearer token-2");
         assertThat(login.tokensIssued()).isEqualTo(2);
-        ChannelStub.Request request = login.requests("/token").get(0);
-        assertThat(request.header("Authorization")).isEqualTo("Basic a2FuYWFsOnNlY3JldA==");
-        assertThat(request.body()).isEqualTo("grant_type=client_credentials");
+        assertThat(login.requests("/token")).hasSize(2).allSatisfy(request -> {
+            assertThat(request.header("Authorization")).isEqualTo("Basic a2FuYWFsOnNlY3JldA==");
+            assertThat(request.body()).isEqualTo("grant_type=client_credentials");
+        });
     }
 
     @Test
@@ -67,9 +69,11 @@ class OAuth2TokensTest {
                 new ObjectMapper(), clock);
 
         assertThat(shopTokens.authorization("shop")).isEqualTo("Bearer token-1");
-        ChannelStub.Request request = login.requests("/token").get(0);
-        assertThat(request.body()).isEqualTo("grant_type=password&username=kanaal%40shop&password=p%26ss+word");
-        assertThat(request.header("Authorization")).as("no client credentials configured").isNull();
+        assertThat(login.requests("/token")).singleElement().satisfies(request -> {
+            assertThat(QueryString.parameters(request.body())).as(request.body())
+                    .isEqualTo(Map.of("grant_type", "password", "username", "kanaal@shop", "password", "p&ss word"));
+            assertThat(request.header("Authorization")).as("no client credentials configured").isNull();
+        });
     }
 
     @Test
