@@ -46,10 +46,11 @@ abstract class ChannelFailureCases extends KanaalIntegrationTest {
 
         // three attempts (500, 429, the delivery) and no more, held past the longest retry delay
         awaitExactly(() -> assertThat(shopRequests(sku)).as("attempts").hasSize(3));
-        ChannelStub.Request delivered = single(SHOP.succeeded("/shop/stock/" + sku));
+        ChannelStub.Request throttled = assertThat(SHOP.answered("/shop/stock/" + sku, 429)).singleElement().actual();
+        ChannelStub.Request delivered = assertThat(SHOP.succeeded("/shop/stock/" + sku)).singleElement().actual();
         assertThat(delivered.body()).as("the one delivery has the newest value")
                 .isEqualTo("{\"sku\":\"" + sku + "\",\"quantity\":18}");
-        assertThat(delivered.atNanos() - single(SHOP.answered("/shop/stock/" + sku, 429)).atNanos())
+        assertThat(delivered.atNanos() - throttled.atNanos())
                 .as("the attempt after the 429 waited for Retry-After")
                 .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(950));
         assertThat(deadLetters(SHOP_DLQ, sku)).isEmpty();
@@ -221,11 +222,6 @@ abstract class ChannelFailureCases extends KanaalIntegrationTest {
                     .extracting(ChannelStub.Request::body)
                     .containsExactly("{\"sku\":\"" + sku + "\",\"quantity\":28}");
         }
-    }
-
-    private static ChannelStub.Request single(List<ChannelStub.Request> requests) {
-        assertThat(requests).hasSize(1);
-        return requests.get(0);
     }
 
     /** Whether the shop's quantity of the SKU is parked with its dead letter (neither resent nor reconciled). */

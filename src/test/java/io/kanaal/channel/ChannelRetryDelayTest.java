@@ -2,63 +2,61 @@ package io.kanaal.channel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kanaal.support.ChannelStub;
+import io.kanaal.support.ChannelStub.Reply;
+import io.kanaal.support.KanaalIntegrationTest;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import org.apache.camel.RoutesBuilder;
-import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.mock.MockEndpoint;
-import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * With Camel's own redelivery (as the queue consumers' error handler has it): after a 429 whose Retry-After says
- * how long to wait, the next attempt comes after that wait, not after the backoff's short first step; after any
- * other failure the backoff's delay applies again (going on from the last wait, capped at its maximum).
+ * The queue consumers' retries as shipped (route configuration {@code queue-consumer} in
+ * {@code routes/error-handling.camel.yaml}, with its {@link ChannelRetryDelay}), on a shop stock update: after a 429
+ * whose Retry-After is longer than Kanaal waits inside a call ({@code kanaal.delivery.max-throttle-wait}, 1 s here),
+ * the next attempt comes after that wait, not after the backoff's short first step (100 ms), and the wait does not
+ * use up the retries: nothing is dead-lettered. After any other failure the backoff's delay applies again (going on
+ * from the last wait, capped at {@code kanaal.delivery.maximum-delay}, 1 s), not the Retry-After again.
+ *
+ * <p>A Kanaal of its own (its settings differ), closed after the class.
  */
-class ChannelRetryDelayTest extends CamelTestSupport {
+@DirtiesContext
+class ChannelRetryDelayTest extends KanaalIntegrationTest {
 
-    private final List<Long> attempts = Collections.synchronizedList(new ArrayList<>());
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(3);
 
-    @Override
-    protected RoutesBuilder createRouteBuilder() {
-        return new RouteBuilder() {
-            @Override
-            public void configure() {
-                // the shape of kanaal.delivery.*: exponential backoff, capped (here at 200 ms)
-                errorHandler(deadLetterChannel("mock:dead").maximumRedeliveries(3).redeliveryDelay(20)
-                        .useExponentialBackOff().backOffMultiplier(2).maximumRedeliveryDelay(200)
-                        .onExceptionOccurred(new ChannelRetryDelay()));
-                from("direct:send").process(exchange -> {
-                    attempts.add(System.nanoTime());
-                    switch (attempts.size()) {
-                        case 1 -> throw ChannelException.throttled("HTTP 429 (retry after 1 s)", Duration.ofMillis(1500));
-                        case 2 -> throw ChannelException.unavailable("HTTP 500");
-                        default -> { }
-                    }
-                }).to("mock:sent");
-            }
-        };
+    @DynamicPropertySource
+    static void shortThrottleWait(DynamicPropertyRegistry registry) {
+        registry.add("kanaal.test.context", () -> "retry-delay");
+        // a wait the channel asks for beyond this is left to the redelivery (ChannelRetryDelay), not waited out in the call
+        registry.add("kanaal.delivery.max-throttle-wait", () -> "1s");
     }
 
     @Test
-    void theAttemptAfterARetryAfterWaitsThatLongAndTheOneAfterAnotherFailureTheBackoffsStep() throws Exception {
-        MockEndpoint sent = getMockEndpoint("mock:sent");
-        sent.expectedMessageCount(1);
-        MockEndpoint dead = getMockEndpoint("mock:dead");
-        dead.expectedMessageCount(0);
+    void theAttemptAfterARetryAfterWaitsThatLongAndTheOneAfterAnotherFailureTheBackoffsStep() {
+        String sku = newSku();
+        String path = "/shop/stock/" + sku;
+        SHOP.script(path, Reply.of(429, "{\"title\":\"Too Many Requests\"}")
+                        .withHeader("Retry-After", Long.toString(RETRY_AFTER.toSeconds())),
+                Reply.of(500, "{\"error\":\"boom\"}"));
 
-        template.sendBody("direct:send", "{}");
+        pushStock(batch(level(sku, 10, 1)));
 
-        sent.assertIsSatisfied();
-        dead.assertIsSatisfied();
-        assertThat(attempts).hasSize(3);
-        long afterThrottle = Duration.ofNanos(attempts.get(1) - attempts.get(0)).toMillis();
-        long afterError = Duration.ofNanos(attempts.get(2) - attempts.get(1)).toMillis();
-        assertThat(afterThrottle).as("waited for Retry-After").isGreaterThanOrEqualTo(1500);
-        // the backoff goes on from the last wait, capped at its maximum: 200 ms, not Retry-After again
-        assertThat(afterError).as("the backoff's step, not Retry-After again").isBetween(150L, 1000L);
-        assertThat(sent.getReceivedExchanges().get(0).getIn().getHeaders()).doesNotContainKey("CamelRedeliveryDelay");
+        // three calls (429, 500, the delivery) and no more, nothing dead-lettered; held past the longest retry delay
+        awaitExactly(() -> {
+            assertThat(shopRequests(sku)).as("calls").hasSize(3);
+            assertThat(deadLetters("DLQ.kanaal.channel.shop.stock", sku)).as("dead letters").isEmpty();
+        });
+        ChannelStub.Request throttled = assertThat(SHOP.answered(path, 429)).singleElement().actual();
+        ChannelStub.Request failed = assertThat(SHOP.answered(path, 500)).singleElement().actual();
+        ChannelStub.Request delivered = assertThat(SHOP.succeeded(path)).singleElement().actual();
+        assertThat(delivered.body()).isEqualTo("{\"sku\":\"" + sku + "\",\"quantity\":8}");
+        long afterThrottle = Duration.ofNanos(failed.atNanos() - throttled.atNanos()).toMillis();
+        long afterError = Duration.ofNanos(delivered.atNanos() - failed.atNanos()).toMillis();
+        assertThat(afterThrottle).as("waited for Retry-After").isGreaterThanOrEqualTo(RETRY_AFTER.toMillis());
+        // the backoff goes on from the last wait, capped at its maximum: 1 s, not Retry-After again
+        assertThat(afterError).as("the backoff's step, not Retry-After again")
+                .isGreaterThanOrEqualTo(1_000).isLessThan(RETRY_AFTER.toMillis());
     }
 }
