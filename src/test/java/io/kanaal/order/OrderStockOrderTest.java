@@ -134,8 +134,8 @@ class OrderStockOrderTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> jdbc.queryForObject("""
                 SELECT count(*) FROM channel_stock WHERE sku = ? AND desired_quantity = 9 AND delivered_version >= desired_version
                 """, Integer.class, sku) == 1);
-        // and it stays there: nothing older arrives after it
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+        // and it stays there: nothing older arrives after it, held past the longest retry delay
+        await().during(KanaalIntegrationTest.HOLD).atMost(Duration.ofSeconds(5))
                 .untilAsserted(() -> assertThat(shows(sku)).as("the shop's last quantity of " + sku).isEqualTo(9));
         assertThat(jdbc.queryForObject("SELECT delivered_quantity FROM channel_stock WHERE sku = ?", Integer.class, sku))
                 .isEqualTo(9);
