@@ -1,8 +1,9 @@
 package io.kanaal.product;
 
-import static io.kanaal.product.ProductContentTest.products;
-import static io.kanaal.product.ProductContentTest.product;
-import static io.kanaal.product.ProductContentTest.sku;
+import static io.kanaal.support.TestProducts.products;
+import static io.kanaal.support.TestProducts.product;
+import static io.kanaal.support.TestProducts.sku;
+import static io.kanaal.support.TestProducts.without;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -70,9 +71,7 @@ class BolProductTest extends KanaalIntegrationTest {
     @Test
     void aProductWithoutAGtinIsNotOfferedOnBolAndSaysWhy() throws Exception {
         String sku = sku();
-        ObjectNode product = product(sku, 1);
-        product.remove("gtin");
-        assertThat(post("/api/v1/products", products(product)).statusCode()).isEqualTo(202);
+        assertThat(post("/api/v1/products", products(without("gtin", sku))).statusCode()).isEqualTo(202);
 
         await().atMost(Duration.ofSeconds(15)).until(() -> !SHOP.succeeded("/shop/products/" + sku).isEmpty());
         await().atMost(Duration.ofSeconds(5)).until(() -> jdbc.queryForList(

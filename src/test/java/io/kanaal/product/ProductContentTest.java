@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kanaal.support.ChannelStub;
 import io.kanaal.support.ChannelStub.Reply;
 import io.kanaal.support.KanaalIntegrationTest;
+import static io.kanaal.support.TestProducts.product;
+import static io.kanaal.support.TestProducts.products;
+import static io.kanaal.support.TestProducts.sku;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
@@ -47,6 +50,7 @@ class ProductContentTest extends KanaalIntegrationTest {
         assertThat(market.path("price").decimalValue()).isEqualByComparingTo("19.99");
         assertThat(SHOP.requests("/shop/products/" + sku).get(0).method()).isEqualTo("PUT");
 
+        await().atMost(Duration.ofSeconds(10)).until(() -> ops("/api/v1/ops/products/" + sku).path("channels").size() == 4);
         JsonNode overview = ops("/api/v1/ops/products/" + sku);
         assertThat(overview.path("version").asLong()).isEqualTo(1);
         assertThat(overview.path("product").path("title").path("nl").asText()).isEqualTo("T-shirt rood");
@@ -210,33 +214,6 @@ class ProductContentTest extends KanaalIntegrationTest {
         JsonNode report = JSON.readTree(response.body());
         assertThat(report.path("accepted").asInt()).as(response.body()).isEqualTo(2);
         assertThat(awaitOne("/shop/products/" + variant).path("parentSku").asText()).isEqualTo(parent);
-    }
-
-    static String sku() {
-        return "P-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    /** A valid product: Dutch and English titles, two images, a price of 19.99 EUR. */
-    static ObjectNode product(String sku, long sequence) {
-        try {
-            return (ObjectNode) JSON.readTree("""
-                    {"sku":"%s","sequence":%d,"gtin":"8712345678906","brand":"Kanaal Wear","category":"Kleding > Shirts",
-                     "variantAxes":{"size":"M"},
-                     "title":{"nl":"T-shirt rood","en":"T-shirt red"},"description":{"nl":"Katoenen T-shirt.","en":"Cotton T-shirt."},
-                     "attributes":{"material":{"value":"cotton"}},
-                     "images":[{"url":"https://img.example.com/%s-back.jpg","role":"extra","position":2},
-                               {"url":"https://img.example.com/%s-front.jpg","role":"main","position":1}],
-                     "price":{"amount":19.99,"currency":"EUR","listPrice":24.99,"cost":9.5}}
-                    """.formatted(sku, sequence, sku, sku));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static String products(ObjectNode... products) throws IOException {
-        ObjectNode batch = JSON.createObjectNode();
-        batch.putArray("items").addAll(List.of(products));
-        return JSON.writeValueAsString(batch);
     }
 
     private static void accepted(HttpResponse<String> response) throws IOException {
