@@ -90,6 +90,11 @@ public class Mappings {
         return mapping == null || mapping.isBlank() ? "" : apply(mapping, json);
     }
 
+    /** {@link #apply}, or the body as it is when {@code mapping} is empty (a format that is Kanaal's own by default). */
+    public String applyOrKeep(String mapping, @Body String json) throws IOException {
+        return mapping == null || mapping.isBlank() ? json : apply(mapping, json);
+    }
+
     /** A file next to the mappings (a channel type's rules), from the first directory that has it; empty if none does. */
     public java.util.Optional<String> read(String file) {
         return directories.stream().map(directory -> directory.resolve(file)).filter(Files::exists).findFirst().map(path -> {

@@ -28,7 +28,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jms.core.JmsTemplate;
 
 /**
- * With kanaal.erp.order-delivery on, Kanaal POSTs every order on the unified queue to the ERP's endpoint,
+ * With kanaal.erp.order-delivery on, Kanaal POSTs every order on the unified queue to the ERP's endpoint, in the
+ * ERP's own format (kanaal.erp.order-delivery.mapping: erp/order.jsonata),
  * retries while the ERP is down, and dead-letters what the ERP refuses. (A Kanaal of its own: in the
  * shared test context the tests consume the unified queue themselves.)
  */
@@ -58,7 +59,8 @@ class ErpOrderDeliveryTest {
                 "--kanaal.channels.shop.settings.webhook-secret=" + SECRET,
                 "--kanaal.erp.order-delivery.enabled=true",
                 "--kanaal.erp.order-delivery.url=" + ERP.baseUrl() + "/erp/orders",
-                "--kanaal.erp.order-delivery.authorization=Bearer erp-token");
+                "--kanaal.erp.order-delivery.authorization=Bearer erp-token",
+                "--kanaal.erp.order-delivery.mapping=erp/order.jsonata");
     }
 
     @AfterAll
@@ -80,9 +82,12 @@ class ErpOrderDeliveryTest {
         assertThat(delivered.method()).isEqualTo("POST");
         assertThat(delivered.header("idempotency-key")).isEqualTo("shop/" + id);
         assertThat(delivered.header("authorization")).isEqualTo("Bearer erp-token");
+        // in the ERP's own format (mappings/erp/order.jsonata)
         JsonNode order = JSON.readTree(delivered.body());
-        assertThat(order.path("orderRef").asText()).isEqualTo("shop/" + id);
+        assertThat(order.path("externalReference").asText()).isEqualTo("shop/" + id);
+        assertThat(order.path("salesChannel").asText()).isEqualTo("shop");
         assertThat(order.path("lines").get(0).path("quantity").asInt()).isEqualTo(1);
+        assertThat(order.has("orderRef")).as("not the canonical order").isFalse();
 
         String refused = "E-" + UUID.randomUUID();
         ERP.always("/erp/orders", Reply.of(422, "{\"error\":\"unknown customer\"}"));
