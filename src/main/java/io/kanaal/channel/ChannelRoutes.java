@@ -4,19 +4,15 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
-import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.model.ChoiceDefinition;
 import org.apache.camel.model.EnrichDefinition;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.ProcessorDefinition;
-import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.RouteTemplateParameterDefinition;
 import org.apache.camel.model.SendDefinition;
@@ -52,8 +48,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class ChannelRoutes implements ApplicationRunner {
 
-    private static final int ATTEMPTS = 5;
-    private static final long RETRY_PAUSE_NANOS = 1_000_000_000L;
     private static final String SHARED = "channel-";
     private static final String NEEDS_ROLE = "needsRole";
     private static final Pattern CHANNEL_DIRECT = Pattern.compile("^direct:\\{\\{channel}}(-[A-Za-z0-9-]+)$");
@@ -63,11 +57,14 @@ public class ChannelRoutes implements ApplicationRunner {
     private final Channels channels;
     private final CamelContext camelContext;
     private final ApplicationEventPublisher events;
+    private final TemplatedRoutes templatedRoutes;
 
-    public ChannelRoutes(Channels channels, CamelContext camelContext, ApplicationEventPublisher events) {
+    public ChannelRoutes(Channels channels, CamelContext camelContext, ApplicationEventPublisher events,
+            TemplatedRoutes templatedRoutes) {
         this.channels = channels;
         this.camelContext = camelContext;
         this.events = events;
+        this.templatedRoutes = templatedRoutes;
     }
 
     @Override
@@ -98,7 +95,7 @@ public class ChannelRoutes implements ApplicationRunner {
                 if (needed != null && !roles.containsKey(needed)) {
                     String setBy = switchedBy(template);
                     if (setBy != null) {
-                        throw new IllegalStateException("kanaal.channels." + id + ".settings." + kebab(setBy)
+                        throw new IllegalStateException("kanaal.channels." + id + ".settings." + TemplatedRoutes.kebab(setBy)
                                 + " is set, but type '" + channel.type() + "' has no route template " + prefix + needed
                                 + " (docs/channels/README.md)");
                     }
@@ -115,22 +112,7 @@ public class ChannelRoutes implements ApplicationRunner {
     private void instantiate(String id, ChannelProperties channel, String role, RouteTemplateDefinition template,
             Map<String, String> values) {
         String routeId = id + "-" + role;
-        TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(camelContext, template.getId()).routeId(routeId);
-        for (RouteTemplateParameterDefinition parameter : template.getTemplateParameters()) {
-            String value = values.get(parameter.getName());
-            if (value != null) {
-                builder.parameter(parameter.getName(), value);
-            } else if (parameter.getDefaultValue() == null && parameter.isRequired()) {
-                throw new IllegalStateException("kanaal.channels." + id + ".settings." + kebab(parameter.getName())
-                        + " is missing (route template " + template.getId() + ")");
-            }
-        }
-        // a poller is added stopped, then started, once Camel (and its Quartz scheduler) runs: see scheduled()
-        boolean startAfterwards = scheduled(template) && camelContext.isStarted();
-        if (scheduled(template)) {
-            builder.handler(definition -> definition.getRoute().setAutoStartup(Boolean.toString(!startAfterwards)));
-        }
-        add(builder, routeId, startAfterwards);
+        templatedRoutes.add(template, routeId, values, "kanaal.channels." + id + ".settings.");
         log.info("Channel {} ({}): route {} started", id, channel.type(), routeId);
     }
 
@@ -192,59 +174,9 @@ public class ChannelRoutes implements ApplicationRunner {
         return targets;
     }
 
-    /**
-     * Whether the template's route starts from a Quartz trigger (an order poller). When Camel runs already (as in
-     * production; the tests' Camel starts after this runner), such a route is added stopped and started once it is
-     * in the context: started while it is being added, its trigger can fire before Camel
-     * lists the route (a cron whose first fire time is already due), and camel-quartz's job then finds no
-     * endpoint, fails to make one ("Trigger key ... is already in use") and deletes the job, so that the channel
-     * was never polled until the next start (seen in the Vendure end-to-end run, with a poll every second).
-     */
-    private static boolean scheduled(RouteTemplateDefinition template) {
-        String uri = template.getRoute().getInput() == null ? null : template.getRoute().getInput().getEndpointUri();
-        return uri != null && uri.startsWith("quartz:");
-    }
-
-    private void add(TemplatedRouteBuilder builder, String routeId, boolean startAfterwards) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                builder.add();
-                if (startAfterwards) {
-                    camelContext.getRouteController().startRoute(routeId);
-                }
-                return;
-            } catch (Exception e) {
-                removeLeftOver(routeId);
-                if (attempt == ATTEMPTS) {
-                    throw new IllegalStateException("route " + routeId + " could not be started: " + e.getMessage(), e);
-                }
-                log.warn("Route {} did not start (attempt {} of {}), trying again: {}", routeId, attempt, ATTEMPTS,
-                        e.getMessage());
-                LockSupport.parkNanos(RETRY_PAUSE_NANOS);
-            }
-        }
-    }
-
-    /** What a failed start left of a route, so that it can be added again under its id. */
-    private void removeLeftOver(String routeId) {
-        try {
-            if (camelContext.getRoute(routeId) != null) {
-                camelContext.getRouteController().stopRoute(routeId);
-                camelContext.removeRoute(routeId);
-            }
-            Model model = camelContext.getCamelContextExtension().getContextPlugin(Model.class);
-            RouteDefinition definition = model.getRouteDefinition(routeId);
-            if (definition != null) {
-                model.removeRouteDefinition(definition);
-            }
-        } catch (Exception e) {
-            log.warn("Route {}: what its failed start left could not be removed: {}", routeId, e.getMessage());
-        }
-    }
-
     private static Map<String, String> parameters(String id, ChannelProperties channel) {
         Map<String, String> values = new HashMap<>();
-        channel.settings().forEach((key, value) -> values.put(camel(key), value));
+        channel.settings().forEach((key, value) -> values.put(TemplatedRoutes.camel(key), value));
         values.put("channel", id);
         values.put("baseUrl", channel.baseUrl());
         values.put("consumers", Integer.toString(channel.consumers()));
@@ -252,23 +184,5 @@ public class ChannelRoutes implements ApplicationRunner {
         values.putIfAbsent("orderMapping", channel.type() + "/order.jsonata");
         values.putIfAbsent("productMapping", channel.type() + "/product.jsonata");
         return values;
-    }
-
-    static String camel(String key) {
-        StringBuilder out = new StringBuilder();
-        boolean upper = false;
-        for (char c : key.toCharArray()) {
-            if (c == '-' || c == '_') {
-                upper = true;
-            } else {
-                out.append(upper ? Character.toUpperCase(c) : c);
-                upper = false;
-            }
-        }
-        return out.toString();
-    }
-
-    private static String kebab(String name) {
-        return name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 }

@@ -1,0 +1,185 @@
+package io.kanaal.source;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kanaal.mapping.Mappings;
+import io.kanaal.order.OrderPolls;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.Variable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * A source's polls: where each starts (its watermark, in {@code source_state}), its pages mapped into Kanaal's
+ * records (a batch for the same intake as the push API), what the intake took and refused, and where the next
+ * poll starts. The watermark moves only when a whole poll went through: a poll that fails leaves it, and the
+ * source backs off (setting {@code backoff} in ms, 10 s by default, doubling, at most 15 minutes) before it is polled again.
+ */
+@Component("sourcePolls")
+public class SourcePolls {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SourcePolls.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(10);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(15);
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+    private final Mappings mappings;
+    private final OrderPolls lists;
+    private final SourcesProperties sources;
+
+    public SourcePolls(JdbcTemplate jdbc, ObjectMapper json, Mappings mappings, OrderPolls lists, SourcesProperties sources) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.mappings = mappings;
+        this.lists = lists;
+        this.sources = sources;
+    }
+
+    /**
+     * Starts a poll: variables {@code since} (the watermark; null before the first poll), {@code watermark} (where
+     * the next starts, so far), {@code page} 1, {@code morePages}, and {@code sourceSkipped} while it backs off.
+     */
+    public void begin(Exchange exchange, String source) {
+        jdbc.update("INSERT INTO source_state (source) VALUES (?) ON CONFLICT DO NOTHING", source);
+        Map<String, Object> state = jdbc.queryForMap("SELECT watermark, next_attempt_at FROM source_state WHERE source = ?", source);
+        java.sql.Timestamp next = (java.sql.Timestamp) state.get("next_attempt_at");
+        exchange.setVariable("sourceSkipped", next != null && next.toInstant().isAfter(Instant.now()));
+        exchange.setVariable("since", state.get("watermark"));
+        exchange.setVariable("watermark", state.get("watermark"));
+        exchange.setVariable("source", source);
+        exchange.setVariable("page", 1);
+        exchange.setVariable("morePages", true);
+        exchange.setVariable("taken", 0);
+        exchange.setVariable("rejected", 0);
+        jdbc.update("UPDATE source_state SET last_poll_at = now() WHERE source = ?", source);
+    }
+
+    /** The query of the poll's current page: the since-parameter (where there is a watermark), page and size. */
+    public String query(@Variable("since") String since, @Variable("page") int page, String sinceParam, String sinceFormat,
+            String pageParam, String sizeParam, int pageSize, String extra) {
+        List<String> parameters = new ArrayList<>();
+        if (since != null) {
+            parameters.add(lists.query(sinceParam, since, sinceFormat, ""));
+        }
+        parameters.add(pageParam + "=" + page);
+        parameters.add(sizeParam + "=" + pageSize);
+        if (extra != null && !extra.isBlank()) {
+            parameters.add(extra);
+        }
+        return String.join("&", parameters);
+    }
+
+    /**
+     * One page as the source answered it (the body): its records, each mapped by {@code mapping} into a record of
+     * Kanaal's intake, as a batch {@code {"items": [...]}} (the body; empty when the page has none); variable
+     * {@code records} keeps the source's records for the dead letters of those the intake refuses. A page shorter
+     * than {@code pageSize} is the last; the watermark moves up to the page's newest record.
+     */
+    public void page(Exchange exchange, @Body String answer, String recordsField, String watermarkField, String sinceFormat,
+            int pageSize, String mapping) throws IOException {
+        List<String> records = lists.orders(answer, recordsField);
+        ArrayNode items = json.createArrayNode();
+        for (String record : records) {
+            items.add(json.readTree(mappings.write(mapping, json.readValue(record, Object.class))));
+        }
+        String newest = lists.watermark(answer, recordsField, watermarkField, sinceFormat);
+        String watermark = exchange.getVariable("watermark", String.class);
+        if (newest != null && (watermark == null || newest.compareTo(watermark) > 0)) {
+            exchange.setVariable("watermark", newest);
+        }
+        exchange.setVariable("records", records);
+        exchange.setVariable("morePages", records.size() >= pageSize);
+        exchange.setVariable("page", exchange.getVariable("page", Integer.class) + 1);
+        ObjectNode batch = json.createObjectNode();
+        batch.set("items", items);
+        exchange.getIn().setBody(records.isEmpty() ? "" : json.writeValueAsString(batch));
+    }
+
+    /**
+     * The intake's report of a page (the body): the counts, and the records it refused as variable
+     * {@code refusedRecords} (each the source's record with the reasons), for the source's dead-letter queue.
+     */
+    public void taken(Exchange exchange, @Body String report, @Variable("records") List<String> records) throws IOException {
+        JsonNode answer = json.readTree(report);
+        if (answer.path("status").isInt() && answer.path("status").asInt() >= 400) {
+            throw new IllegalStateException("the intake refused the page: " + answer);
+        }
+        List<Map<String, String>> refused = new ArrayList<>();
+        for (JsonNode item : answer.path("items")) {
+            if ("rejected".equals(item.path("status").asText())) {
+                Map<String, String> letter = new LinkedHashMap<>();
+                letter.put("record", records.get(item.path("index").asInt()));
+                letter.put("reason", item.path("errors").toString());
+                refused.add(letter);
+            }
+        }
+        exchange.setVariable("refusedRecords", refused);
+        exchange.setVariable("taken", exchange.getVariable("taken", Integer.class) + answer.path("accepted").asInt());
+        exchange.setVariable("rejected", exchange.getVariable("rejected", Integer.class) + refused.size());
+    }
+
+    /** The poll went through: the watermark moves on, the failures end. */
+    public void end(String source, @Variable("watermark") String watermark, @Variable("taken") int taken,
+            @Variable("rejected") int rejected) {
+        jdbc.update("""
+                UPDATE source_state SET watermark = ?, last_success_at = now(), failures = 0, next_attempt_at = NULL,
+                    last_error = NULL, taken = taken + ?, rejected = rejected + ? WHERE source = ?
+                """, watermark, taken, rejected, source);
+    }
+
+    /** The poll failed: the watermark stays, and the source backs off before its next poll. */
+    public void failed(Exchange exchange, String source) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Integer failures = jdbc.queryForObject("UPDATE source_state SET failures = failures + 1 WHERE source = ? RETURNING failures",
+                Integer.class, source);
+        String first = sources.sources().get(source).settings().get("backoff");
+        Duration backoff = (first == null ? FIRST_BACKOFF : Duration.ofMillis(Long.parseLong(first.strip())))
+                .multipliedBy(1L << Math.min(20, failures - 1));
+        backoff = backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
+        String reason = failure == null ? "unknown" : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        jdbc.update("UPDATE source_state SET next_attempt_at = ?, last_error = ? WHERE source = ?",
+                java.sql.Timestamp.from(Instant.now().plus(backoff)), reason, source);
+        LOG.warn("Source {}: poll failed ({} in a row), next attempt in {}: {}", source, failures, backoff, reason);
+    }
+
+    /** For ops: per configured source, its type, watermark, last poll and success, failures, records taken and rejected. */
+    public List<Map<String, Object>> status() {
+        List<Map<String, Object>> status = new ArrayList<>();
+        sources.sources().forEach((id, source) -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("source", id);
+            entry.put("type", source.type());
+            entry.put("enabled", source.enabled());
+            entry.put("pollCron", source.settings().get("poll-cron"));
+            jdbc.query("SELECT * FROM source_state WHERE source = ?", row -> {
+                entry.put("watermark", row.getString("watermark"));
+                entry.put("lastPollAt", instant(row.getTimestamp("last_poll_at")));
+                entry.put("lastSuccessAt", instant(row.getTimestamp("last_success_at")));
+                entry.put("failures", row.getInt("failures"));
+                entry.put("nextAttemptAt", instant(row.getTimestamp("next_attempt_at")));
+                entry.put("lastError", row.getString("last_error"));
+                entry.put("taken", row.getLong("taken"));
+                entry.put("rejected", row.getLong("rejected"));
+            }, id);
+            status.add(entry);
+        });
+        return status;
+    }
+
+    private static String instant(java.sql.Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant().toString();
+    }
+}

@@ -1,0 +1,69 @@
+package io.kanaal.source;
+
+import io.kanaal.channel.TemplatedRoutes;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteTemplateDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.stereotype.Component;
+
+/**
+ * Makes the routes of each enabled source: every template {@code source-<type>-<role>} becomes route
+ * {@code <source>-<role>}, its parameters from the source's settings (kebab-case to camelCase) and {@code source},
+ * {@code baseUrl}. A source type is one file, {@code routes/sources/<type>.camel.yaml}, with its mappings.
+ */
+@Component
+public class SourceRoutes implements ApplicationRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(SourceRoutes.class);
+    private static final Pattern SOURCE_ID = Pattern.compile("[a-z0-9][a-z0-9-]*");
+
+    private final SourcesProperties sources;
+    private final CamelContext camelContext;
+    private final TemplatedRoutes templatedRoutes;
+
+    public SourceRoutes(SourcesProperties sources, CamelContext camelContext, TemplatedRoutes templatedRoutes) {
+        this.sources = sources;
+        this.camelContext = camelContext;
+        this.templatedRoutes = templatedRoutes;
+    }
+
+    @Override
+    public void run(ApplicationArguments arguments) {
+        var templates = camelContext.getCamelContextExtension().getContextPlugin(Model.class).getRouteTemplateDefinitions();
+        sources.sources().forEach((id, source) -> {
+            if (!source.enabled()) {
+                return;
+            }
+            if (!SOURCE_ID.matcher(id).matches() || source.type() == null || source.type().isBlank()) {
+                throw new IllegalStateException("kanaal.sources." + id + ": an id of lower-case letters, digits and '-', and a type");
+            }
+            String prefix = "source-" + source.type() + "-";
+            Map<String, String> values = new HashMap<>();
+            source.settings().forEach((key, value) -> values.put(TemplatedRoutes.camel(key), value));
+            values.put("source", id);
+            if (source.baseUrl() != null) {
+                values.put("baseUrl", source.baseUrl());
+            }
+            int made = 0;
+            for (RouteTemplateDefinition template : templates) {
+                if (template.getId().startsWith(prefix)) {
+                    String routeId = id + "-" + template.getId().substring(prefix.length());
+                    templatedRoutes.add(template, routeId, values, "kanaal.sources." + id + ".settings.");
+                    log.info("Source {} ({}): route {} started", id, source.type(), routeId);
+                    made++;
+                }
+            }
+            if (made == 0) {
+                throw new IllegalStateException("kanaal.sources." + id + ": no route templates '" + prefix
+                        + "*' for type '" + source.type() + "' (routes/sources/" + source.type() + ".camel.yaml)");
+            }
+        });
+    }
+}
