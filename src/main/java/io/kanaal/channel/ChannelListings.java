@@ -84,6 +84,18 @@ public class ChannelListings {
         return stored.isEmpty() ? null : stored.get(0);
     }
 
+    /**
+     * A listing the channel made from a product (a Bol offer, a Vendure variant): saved as the SKU's, and the
+     * quantity it was made with (the view's {@code stock}, when it has a version) counts as delivered.
+     */
+    public void made(String channel, String sku, String listingId, java.util.Map<String, Object> product) {
+        save(channel, sku, listingId);
+        if (product != null && product.get("stock") instanceof java.util.Map<?, ?> stock
+                && stock.get("version") instanceof Number version && stock.get("quantity") instanceof Number quantity) {
+            deliveries.record(new ChannelStockUpdate(channel, sku, quantity.intValue(), version.longValue(), listingId));
+        }
+    }
+
     public void save(String channel, String sku, String listingId) {
         jdbc.update("""
                 INSERT INTO channel_listing (channel, sku, listing_id) VALUES (?, ?, ?)

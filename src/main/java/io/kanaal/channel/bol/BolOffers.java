@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanaal.channel.ChannelException;
 import io.kanaal.channel.ChannelListings;
-import io.kanaal.stock.ChannelStockUpdate;
-import io.kanaal.stock.DeliveryRecorder;
 import java.io.IOException;
 import java.util.Map;
 import org.apache.camel.Body;
@@ -23,11 +21,9 @@ public class BolOffers {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ChannelListings listings;
-    private final DeliveryRecorder deliveries;
 
-    public BolOffers(ChannelListings listings, DeliveryRecorder deliveries) {
+    public BolOffers(ChannelListings listings) {
         this.listings = listings;
-        this.deliveries = deliveries;
     }
 
     /** Bol's answer to a new offer (the body): its offer id saved as the SKU's listing, its stock recorded. */
@@ -39,10 +35,6 @@ public class BolOffers {
             throw ChannelException.rejected("channel " + channel + ": Bol created an offer for SKU '" + sku
                     + "' but its answer has no offerId: " + answer);
         }
-        listings.save(channel, sku, offerId);
-        if (product.get("stock") instanceof Map<?, ?> stock && stock.get("version") instanceof Number version) {
-            deliveries.record(new ChannelStockUpdate(channel, sku, ((Number) stock.get("quantity")).intValue(),
-                    version.longValue(), offerId));
-        }
+        listings.made(channel, sku, offerId, product);
     }
 }
