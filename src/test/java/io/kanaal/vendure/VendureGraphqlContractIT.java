@@ -13,6 +13,8 @@ import graphql.GraphQLError;
 import graphql.execution.CoercedVariables;
 import graphql.introspection.IntrospectionQuery;
 import graphql.introspection.IntrospectionResultToSchema;
+import graphql.language.FloatValue;
+import graphql.language.IntValue;
 import graphql.language.StringValue;
 import graphql.language.Value;
 import graphql.schema.Coercing;
@@ -39,6 +41,7 @@ import io.kanaal.support.JsonataMappings;
 import io.kanaal.support.Vendure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
@@ -50,6 +53,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -193,6 +197,9 @@ class VendureGraphqlContractIT {
                     if (field.getValue().has("steps")) {
                         walk(field.getValue().path("steps"));
                     }
+                    // a choice: each branch in turn
+                    field.getValue().path("when").forEach(when -> walk(when.path("steps")));
+                    walk(field.getValue().path("otherwise").path("steps"));
                 }
             }
         }
@@ -295,7 +302,7 @@ class VendureGraphqlContractIT {
     /**
      * A schema from its introspection ({@code data} of the introspection query), its fields answering null (only
      * what happens before execution matters here); the scalar DateTime takes RFC 3339 text as Vendure's does
-     * (graphql-scalars), the other custom scalars anything.
+     * (graphql-scalars), Money whole numbers (minor units), the other custom scalars anything.
      */
     private static GraphQLSchema schema(Map<String, Object> introspection) {
         RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring().wiringFactory(new MockedWiringFactory() {
@@ -307,7 +314,7 @@ class VendureGraphqlContractIT {
             @Override
             public GraphQLScalarType getScalar(ScalarWiringEnvironment environment) {
                 String name = environment.getScalarTypeDefinition().getName();
-                return name.equals("DateTime") ? DATE_TIME : super.getScalar(environment);
+                return name.equals("DateTime") ? DATE_TIME : name.equals("Money") ? MONEY : super.getScalar(environment);
             }
         }).build();
         return new SchemaGenerator().makeExecutableSchema(
@@ -315,32 +322,53 @@ class VendureGraphqlContractIT {
                 wiring);
     }
 
-    private static final GraphQLScalarType DATE_TIME = GraphQLScalarType.newScalar().name("DateTime")
-            .coercing(new Coercing<Object, Object>() {
-                @Override
-                public Object serialize(Object value, GraphQLContext context, Locale locale) {
-                    return value;
-                }
+    private static final GraphQLScalarType DATE_TIME = scalar("DateTime", value -> {
+        if (value instanceof String text) {
+            try {
+                return OffsetDateTime.parse(text);
+            } catch (DateTimeParseException e) {
+                throw new CoercingParseValueException("DateTime cannot represent an invalid date-time: " + text);
+            }
+        }
+        throw new CoercingParseValueException("DateTime cannot represent a non-string value: " + value);
+    });
 
-                @Override
-                public Object parseValue(Object value, GraphQLContext context, Locale locale) {
-                    if (value instanceof String text) {
-                        try {
-                            return OffsetDateTime.parse(text);
-                        } catch (DateTimeParseException e) {
-                            throw new CoercingParseValueException("DateTime cannot represent an invalid date-time: " + text);
-                        }
-                    }
-                    throw new CoercingParseValueException("DateTime cannot represent a non-string value: " + value);
-                }
+    /**
+     * Vendure's Money takes any finite number; Kanaal's are whole minor units (cents), so a fraction fails here: Vendure
+     * would take 22.95 as 22.95 cents.
+     */
+    private static final GraphQLScalarType MONEY = scalar("Money", value -> {
+        if (value instanceof Number number && new BigDecimal(number.toString()).stripTrailingZeros().scale() <= 0) {
+            return number;
+        }
+        throw new CoercingParseValueException("Money in minor units cannot represent " + value);
+    });
 
-                @Override
-                public Object parseLiteral(Value<?> literal, CoercedVariables variables, GraphQLContext context,
-                                           Locale locale) {
-                    if (literal instanceof StringValue text) {
-                        return parseValue(text.getValue(), context, locale);
-                    }
-                    throw new CoercingParseLiteralException("DateTime cannot represent a non-string literal: " + literal);
+    /** A custom scalar whose values (variables, and literals as their text or number) are taken by {@code parse}. */
+    private static GraphQLScalarType scalar(String name, Function<Object, Object> parse) {
+        return GraphQLScalarType.newScalar().name(name).coercing(new Coercing<Object, Object>() {
+            @Override
+            public Object serialize(Object value, GraphQLContext context, Locale locale) {
+                return value;
+            }
+
+            @Override
+            public Object parseValue(Object value, GraphQLContext context, Locale locale) {
+                return parse.apply(value);
+            }
+
+            @Override
+            public Object parseLiteral(Value<?> literal, CoercedVariables variables, GraphQLContext context,
+                                       Locale locale) {
+                Object value = literal instanceof StringValue text ? text.getValue()
+                        : literal instanceof IntValue number ? number.getValue()
+                        : literal instanceof FloatValue number ? number.getValue() : literal;
+                try {
+                    return parse.apply(value);
+                } catch (CoercingParseValueException e) {
+                    throw new CoercingParseLiteralException(e.getMessage());
                 }
-            }).build();
+            }
+        }).build();
+    }
 }
