@@ -376,6 +376,11 @@ public final class Vendure implements AutoCloseable {
         return new Session("shop-api");
     }
 
+    /** A new Shop API session of a shopper who reads the shop in this language ({@code ?languageCode=nl}). */
+    public Session newShopSession(String languageCode) {
+        return new Session("shop-api?languageCode=" + languageCode);
+    }
+
     /** One API's session: the token Vendure handed out last is sent with every call. */
     public final class Session {
         private final URI endpoint;
