@@ -264,7 +264,8 @@ public class ChannelProducts {
         String channelCurrency = channel.settings().getOrDefault("currency", currency);
         int decimals = Currency.getInstance(currency).getDefaultFractionDigits();
         BigDecimal regular = source.path("amount").decimalValue();
-        BigDecimal base = onSale(source.path("sale")) ? source.path("sale").path("amount").decimalValue() : regular;
+        boolean onSale = onSale(source.path("sale"));
+        BigDecimal base = onSale ? source.path("sale").path("amount").decimalValue() : regular;
         BigDecimal cost = source.path("cost").isNumber() ? source.path("cost").decimalValue() : null;
         // a channel's own price is taken as it is; the general price goes through the channel's rule
         BigDecimal amount = override.isMissingNode() ? PriceRule.of(channel.settings()).apply(base, cost, decimals)
@@ -275,7 +276,7 @@ public class ChannelProducts {
         }
         price.put("currency", channelCurrency);
         price.put("regular", regular);
-        price.put("onSale", base != regular);
+        price.put("onSale", onSale);
         price.put("listPrice", source.path("listPrice").isNumber() ? source.path("listPrice").decimalValue() : null);
         return price;
     }
