@@ -29,11 +29,11 @@ class OAuth2TokensTest {
 
     @Test
     void aTokenIsReusedUntilShortlyBeforeItExpiresThenFetchedAgain() {
-        assertThat(tokens.authorization("bol-nl")).isEqualTo("Bearer token-1");
+        assertThat(tokens.authorization("bol-nl")).isEqualTo("Bearer token-1.kanaal");
         clock.advance(Duration.ofSeconds(260));
-        assertThat(tokens.authorization("bol-nl")).as("299 s token, 30 s margin").isEqualTo("Bearer token-1");
+        assertThat(tokens.authorization("bol-nl")).as("299 s token, 30 s margin").isEqualTo("Bearer token-1.kanaal");
         clock.advance(Duration.ofSeconds(10));
-        assertThat(tokens.authorization("bol-nl")).isEqualTo("Bearer token-2");
+        assertThat(tokens.authorization("bol-nl")).isEqualTo("Bearer token-2.kanaal");
         assertThat(login.tokensIssued()).isEqualTo(2);
         assertThat(login.requests("/token")).hasSize(2).allSatisfy(request -> {
             assertThat(request.header("Authorization")).isEqualTo("Basic a2FuYWFsOnNlY3JldA==");
@@ -45,7 +45,7 @@ class OAuth2TokensTest {
     void anEvictedTokenIsFetchedAgain() {
         tokens.authorization("bol-nl");
         tokens.evict("bol-nl");
-        assertThat(tokens.authorization("bol-nl")).isEqualTo("Bearer token-2");
+        assertThat(tokens.authorization("bol-nl")).isEqualTo("Bearer token-2.kanaal");
     }
 
     @Test
@@ -57,7 +57,7 @@ class OAuth2TokensTest {
                 .hasMessageContaining("refused the credentials");
         assertThatThrownBy(() -> tokens.authorization("bol-nl"))
                 .isInstanceOfSatisfying(ChannelException.class, e -> assertThat(e.retryable()).isTrue());
-        assertThat(tokens.authorization("bol-nl")).isEqualTo("Bearer token-1");
+        assertThat(tokens.authorization("bol-nl")).isEqualTo("Bearer token-1.kanaal");
     }
 
     @Test

@@ -30,7 +30,9 @@ class OrderMappingSchemaTest {
 
     static Stream<Path> orders() throws IOException {
         try (Stream<Path> files = Files.walk(CASES)) {
-            return files.filter(f -> f.getFileName().toString().matches("order-.*\\.expected\\.json")).sorted()
+            // a channel's order mapping gives a canonical order; mappings/erp/ gives the ERP its own format from one
+            return files.filter(f -> f.getFileName().toString().matches("order-.*\\.expected\\.json"))
+                    .filter(f -> !f.getParent().getFileName().toString().equals("erp")).sorted()
                     .toList().stream();
         }
     }

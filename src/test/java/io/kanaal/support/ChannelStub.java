@@ -79,6 +79,7 @@ public final class ChannelStub implements AutoCloseable {
     private final Map<String, Reply> always = new TreeMap<>(Comparator.reverseOrder());
     private final Map<String, Function<Request, Reply>> served = new TreeMap<>(Comparator.reverseOrder());
     private final AtomicInteger tokensIssued = new AtomicInteger();
+    private String recordedClient;
 
     public ChannelStub() {
         try {
@@ -117,6 +118,36 @@ public final class ChannelStub implements AutoCloseable {
      */
     public synchronized void serve(String pathPrefix, Function<Request, Reply> answer) {
         served.put(pathPrefix, answer);
+    }
+
+    /**
+     * From now on only the requests of this OAuth2 client (its token requests, and calls with a token issued to it)
+     * are recorded and get scripted answers; other clients' requests get the usual answer and are not recorded.
+     * Several Kanaal contexts of the tests run at once against the same stub (each test class's own, kept by
+     * Spring's context cache), each with pollers of its own: a test counts and scripts only its own Kanaal's calls.
+     * Requests without a client (no token) are always recorded.
+     */
+    public synchronized void recordOnly(String client) {
+        recordedClient = client;
+    }
+
+    /** The OAuth2 client a request comes from: its Basic credentials' id, or the client its bearer token was issued to. */
+    private static String clientOf(Request request) {
+        String authorization = request.header("Authorization");
+        if (authorization == null) {
+            return null;
+        }
+        if (authorization.startsWith("Basic ")) {
+            String credentials = new String(java.util.Base64.getDecoder().decode(authorization.substring(6).strip()), StandardCharsets.UTF_8);
+            return credentials.contains(":") ? credentials.substring(0, credentials.indexOf(':')) : credentials;
+        }
+        int at = authorization.indexOf('.');
+        return authorization.startsWith("Bearer token-") && at > 0 ? authorization.substring(at + 1) : null;
+    }
+
+    private synchronized boolean recorded(Request request) {
+        String client = clientOf(request);
+        return recordedClient == null || client == null || recordedClient.equals(client);
     }
 
     public synchronized void reset() {
@@ -161,11 +192,14 @@ public final class ChannelStub implements AutoCloseable {
         String query = exchange.getRequestURI().getRawQuery();
         String path = exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query);
         Request request = new Request(exchange.getRequestMethod(), path, headers, body, System.nanoTime());
-        Reply reply = replyFor(request);
-        requests.add(request);
-        answered.add(new Answered(request, reply.status()));
-        if (reply.status() >= 200 && reply.status() < 300) {
-            succeeded.add(request);
+        boolean recorded = recorded(request);
+        Reply reply = replyFor(request, recorded);
+        if (recorded) {
+            requests.add(request);
+            answered.add(new Answered(request, reply.status()));
+            if (reply.status() >= 200 && reply.status() < 300) {
+                succeeded.add(request);
+            }
         }
         byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
         reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
@@ -178,10 +212,10 @@ public final class ChannelStub implements AutoCloseable {
         exchange.close();
     }
 
-    private Reply replyFor(Request request) {
+    private Reply replyFor(Request request, boolean recorded) {
         Function<Request, Reply> fake;
         synchronized (this) {
-            Reply reply = scriptedOrAlways(request);
+            Reply reply = recorded ? scriptedOrAlways(request) : null;
             if (reply != null) {
                 return reply;
             }
@@ -193,8 +227,10 @@ public final class ChannelStub implements AutoCloseable {
             return fake.apply(request);
         }
         if (request.path().equals("/token")) {
-            int n = tokensIssued.incrementAndGet();
-            return Reply.of(200, "{\"access_token\":\"token-" + n + "\",\"token_type\":\"Bearer\",\"expires_in\":299,\"scope\":\"RETAILER\"}");
+            // the token names its client, so that the calls made with it are known to be that client's
+            int n = recorded ? tokensIssued.incrementAndGet() : 0;
+            String client = clientOf(request);
+            return Reply.of(200, "{\"access_token\":\"token-" + n + (client == null ? "" : "." + client) + "\",\"token_type\":\"Bearer\",\"expires_in\":299,\"scope\":\"RETAILER\"}");
         }
         return Reply.of(204);
     }

@@ -96,7 +96,8 @@ public abstract class KanaalIntegrationTest {
         registry.add("kanaal.channels.bol-test.rate-limit", () -> "1000");
         registry.add("kanaal.channels.bol-test.consumers", () -> "2");
         registry.add("kanaal.channels.bol-test.settings.token-url", () -> BOL.baseUrl() + "/token");
-        registry.add("kanaal.channels.bol-test.settings.client-id", () -> "kanaal-test");
+        // a client of its own per Kanaal of the tests: the Bol stub records only the calls of the test's own Kanaal
+        registry.add("kanaal.channels.bol-test.settings.client-id", () -> "kanaal-${kanaal.test.context:shared}");
         registry.add("kanaal.channels.bol-test.settings.client-secret", () -> UUID.randomUUID().toString());
         registry.add("kanaal.channels.bol-test.settings.poll-cron", () -> "0/1 * * * * ?");
 
@@ -145,10 +146,14 @@ public abstract class KanaalIntegrationTest {
     @Autowired
     protected ConnectionFactory connectionFactory;
 
+    @org.springframework.beans.factory.annotation.Value("${kanaal.channels.bol-test.settings.client-id}")
+    private String bolClient;
+
     @BeforeEach
     void resetStubs() {
         SHOP.reset();
         BOL.reset();
+        BOL.recordOnly(bolClient);
         BOL_API.reset();
     }
 
