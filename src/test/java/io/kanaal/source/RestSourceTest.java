@@ -146,10 +146,11 @@ class RestSourceTest extends KanaalIntegrationTest {
         assertThat(sent.path("title").asText()).isEqualTo("Product 2");
         // 12 + 10%, up to the next .95 (the shop's price rule)
         assertThat(sent.path("price").decimalValue()).isEqualByComparingTo("13.95");
-        List<ChannelStub.Request> pages = SHOP.succeeded("/pim/products");
-        assertThat(pages).as("pages asked with the PIM's own parameters")
-                .anyMatch(page -> page.path().contains("p=3") && page.path().contains("per_page=2"))
-                .anyMatch(page -> page.path().contains("changed_after="));
+        assertThat(SHOP.succeeded("/pim/products")).as("pages asked with the PIM's own parameters")
+                .anyMatch(page -> page.path().contains("p=3") && page.path().contains("per_page=2"));
+        // the next poll asks for what changed since the newest product it read
+        await().atMost(Duration.ofSeconds(10)).until(() -> SHOP.succeeded("/pim/products").stream()
+                .anyMatch(page -> page.path().contains("changed_after=")));
     }
 
     private static void stock(String sku, int quantity) {

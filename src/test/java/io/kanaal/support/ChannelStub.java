@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -79,7 +80,7 @@ public final class ChannelStub implements AutoCloseable {
     private final Map<String, Reply> always = new TreeMap<>(Comparator.reverseOrder());
     private final Map<String, Function<Request, Reply>> served = new TreeMap<>(Comparator.reverseOrder());
     private final AtomicInteger tokensIssued = new AtomicInteger();
-    private String recordedClient;
+    private Set<String> recordedClients;
 
     public ChannelStub() {
         try {
@@ -127,8 +128,8 @@ public final class ChannelStub implements AutoCloseable {
      * Spring's context cache), each with pollers of its own: a test counts and scripts only its own Kanaal's calls.
      * Requests without a client (no token) are always recorded.
      */
-    public synchronized void recordOnly(String client) {
-        recordedClient = client;
+    public synchronized void recordOnly(String... clients) {
+        recordedClients = Set.of(clients);
     }
 
     /** The OAuth2 client a request comes from: its Basic credentials' id, or the client its bearer token was issued to. */
@@ -147,7 +148,7 @@ public final class ChannelStub implements AutoCloseable {
 
     private synchronized boolean recorded(Request request) {
         String client = clientOf(request);
-        return recordedClient == null || client == null || recordedClient.equals(client);
+        return recordedClients == null || client == null || recordedClients.contains(client);
     }
 
     public synchronized void reset() {

@@ -107,7 +107,7 @@ public abstract class KanaalIntegrationTest {
         registry.add("kanaal.channels.bol-range.rate-limit", () -> "1000");
         registry.add("kanaal.channels.bol-range.consumers", () -> "1");
         registry.add("kanaal.channels.bol-range.settings.token-url", () -> BOL.baseUrl() + "/token");
-        registry.add("kanaal.channels.bol-range.settings.client-id", () -> "kanaal-range");
+        registry.add("kanaal.channels.bol-range.settings.client-id", () -> "kanaal-range-${kanaal.test.context:shared}");
         registry.add("kanaal.channels.bol-range.settings.client-secret", () -> UUID.randomUUID().toString());
         registry.add("kanaal.channels.bol-range.settings.unlisted", () -> "skip");
     }
@@ -149,11 +149,14 @@ public abstract class KanaalIntegrationTest {
     @org.springframework.beans.factory.annotation.Value("${kanaal.channels.bol-test.settings.client-id}")
     private String bolClient;
 
+    @org.springframework.beans.factory.annotation.Value("${kanaal.channels.bol-range.settings.client-id}")
+    private String bolRangeClient;
+
     @BeforeEach
     void resetStubs() {
         SHOP.reset();
         BOL.reset();
-        BOL.recordOnly(bolClient);
+        BOL.recordOnly(bolClient, bolRangeClient);
         BOL_API.reset();
     }
 
