@@ -12,8 +12,6 @@ import jakarta.jms.Session;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,15 +90,7 @@ public final class OrderBenchmark {
     }
 
     public static void main(String[] args) {
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        try {
-            new OrderBenchmark().run();
-        } catch (Throwable failure) {
-            // the driver's thread pools would keep the JVM (and its PostgreSQL) running
-            failure.printStackTrace();
-            System.exit(1);
-        }
-        System.exit(0);
+        BenchMain.run(() -> new OrderBenchmark().run());
     }
 
     private void run() throws Exception {
@@ -299,14 +289,11 @@ public final class OrderBenchmark {
 
         StockReceipts(int orders) throws IOException {
             receivedAt = new AtomicLongArray(orders);
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1000);
-            server.setExecutor(Executors.newFixedThreadPool(16));
-            server.createContext("/", this::handle);
-            server.start();
+            server = ReceiptStub.serve(this::handle);
         }
 
         String baseUrl() {
-            return "http://127.0.0.1:" + server.getAddress().getPort();
+            return ReceiptStub.baseUrl(server);
         }
 
         long receivedAt(int order) {

@@ -1,6 +1,7 @@
 package io.kanaal.bench;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,20 +20,29 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class ReceiptStub implements AutoCloseable {
 
     private final HttpServer server;
-    private final ExecutorService workers = Executors.newFixedThreadPool(16);
     private volatile AtomicLongArray receivedAt = new AtomicLongArray(1);
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong firstReceipts = new AtomicLong();
 
     ReceiptStub() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1000);
-        server.setExecutor(workers);
-        server.createContext("/", this::handle);
+        server = serve(this::handle);
+    }
+
+    /** A channel's endpoint in the benchmark's process, on loopback: every path to the handler, 16 at a time. */
+    static HttpServer serve(HttpHandler handler) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1000);
+        server.setExecutor(Executors.newFixedThreadPool(16));
+        server.createContext("/", handler);
         server.start();
+        return server;
+    }
+
+    static String baseUrl(HttpServer server) {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return baseUrl(server);
     }
 
     /** Starts a new phase with update numbers below {@code updates}. */
@@ -97,6 +107,6 @@ final class ReceiptStub implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        workers.shutdownNow();
+        ((ExecutorService) server.getExecutor()).shutdownNow();
     }
 }

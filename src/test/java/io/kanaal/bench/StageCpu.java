@@ -32,10 +32,14 @@ final class StageCpu {
                     "JmsConsumer\\[kanaal\\.channel\\.[^\\]]+\\.stock\\]|seda://[^ ]+-stock-direct")),
             new Stage("stock fan-out", Pattern.compile("JmsConsumer\\[kanaal\\.erp\\.stock\\]")),
             new Stage("order intake", Pattern.compile("JmsConsumer\\[kanaal\\.channel\\.[^\\]]+\\.orders\\]")),
+            new Stage("product publishers", Pattern.compile("JmsConsumer\\[kanaal\\.channel\\.[^\\]]+\\.products\\]")),
+            new Stage("product intake", Pattern.compile("JmsConsumer\\[kanaal\\.erp\\.products\\]")),
             new Stage("Kanaal's other consumers", Pattern.compile("JmsConsumer\\[")),
             new Stage("HTTP API and webhooks", Pattern.compile("^http-nio-")),
             new Stage("broker", Pattern.compile("ActiveMQ|activemq|artemis", Pattern.CASE_INSENSITIVE)),
             new Stage("Kanaal, other", Pattern.compile("^(camel|kanaal-|HikariPool|Quartz|Catalina)", Pattern.CASE_INSENSITIVE)),
+            // the product benchmark's hand-written pipeline
+            new Stage("hand-written pipeline", Pattern.compile("^ceiling-")),
             new Stage("driver and stubs", Pattern.compile("")));
 
     private static final String REST = "JVM (JIT, GC) and ended threads";

@@ -103,15 +103,7 @@ public final class StockBenchmark {
     }
 
     public static void main(String[] args) {
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        try {
-            new StockBenchmark().run();
-        } catch (Throwable failure) {
-            // the driver's thread pools would keep the JVM (and its PostgreSQL) running
-            failure.printStackTrace();
-            System.exit(1);
-        }
-        System.exit(0);
+        BenchMain.run(() -> new StockBenchmark().run());
     }
 
     private void run() throws Exception {
