@@ -586,11 +586,11 @@ public final class ProductBenchmark {
             for (Future<?> f : done) {
                 f.get();
             }
-            long lastCall = lastCall();
+            // measured before the pools let their threads go: an ended thread's CPU counts as the JVM's own
+            Result result = measure.end(warmup > 0 && from >= products ? "send (warm-up)" : "send", "hand-written",
+                    to - from, totalRequests(), lastCall());
             senders.shutdown();
             http.shutdown();
-            Result result = measure.end(warmup > 0 && from >= products ? "send (warm-up)" : "send", "hand-written",
-                    to - from, totalRequests(), lastCall);
             if (failed.get() > 0 || result.calls != (long) (to - from) * CHANNELS) {
                 throw new IllegalStateException("hand-written pipeline: " + result.calls + " calls, " + failed.get() + " failed");
             }
