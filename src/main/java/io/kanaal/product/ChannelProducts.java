@@ -330,7 +330,7 @@ public class ChannelProducts {
     private ProductRules rules(String channel) {
         return rules.computeIfAbsent(channel, id -> {
             ChannelProperties properties = channels.get(id);
-            JsonNode typeRules = mappings.read(properties.type() + "/product-rules.json").map(this::readUnchecked)
+            JsonNode typeRules = mappings.read(properties.type() + "/product-rules.json").map(this::read)
                     .orElse(json.createObjectNode());
             return ProductRules.of(typeRules, properties.settings());
         });
@@ -349,10 +349,6 @@ public class ChannelProducts {
     }
 
     private JsonNode read(String text) {
-        return readUnchecked(text);
-    }
-
-    private JsonNode readUnchecked(String text) {
         try {
             return json.readTree(text);
         } catch (JsonProcessingException e) {
