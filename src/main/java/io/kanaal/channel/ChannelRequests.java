@@ -1,6 +1,7 @@
 package io.kanaal.channel;
 
 import java.util.Set;
+import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Variable;
 import org.springframework.stereotype.Component;
@@ -23,8 +24,14 @@ public class ChannelRequests {
         this.channels = channels;
     }
 
+    /**
+     * Only the request's own headers stay; and the charset an earlier answer in the same exchange left behind
+     * (exchange property CamelCharsetName) is dropped, so that every request names its media type as the channel
+     * documents it, not with that answer's charset appended.
+     */
     public void keepRequestHeaders(Message message) {
         message.getHeaders().keySet().removeIf(name -> !REQUEST.contains(name) && !name.startsWith("CamelRedelivery"));
+        message.getExchange().removeProperty(Exchange.CHARSET_NAME);
     }
 
     /** Only the redelivery bookkeeping stays (a call that sets its own path and method). */

@@ -123,6 +123,17 @@ public class ChannelProducts {
         }
     }
 
+    /**
+     * The channel declined parts of a version it took (Bol's upload report): recorded as its refusal, unless the
+     * channel has been sent a newer version since.
+     */
+    public void declined(String channel, String sku, long version, List<ProductRules.Reject> rejects) {
+        jdbc.update("""
+                UPDATE channel_product SET status = 'refused', rejects = ?::jsonb, updated_at = now()
+                WHERE channel = ? AND sku = ? AND version = ?
+                """, text(rejects), channel, sku, version);
+    }
+
     /** For ops: the product, and per channel what it was sent, its status and its rejects (404 when unknown). */
     public Map<String, Object> overview(@Header("sku") String sku) {
         Products.StoredProduct product = products.get(sku);
@@ -337,12 +348,16 @@ public class ChannelProducts {
     }
 
     private void record(String channel, String sku, long version, String status, List<ProductRules.Reject> rejects) {
+        jdbc.update("""
+                INSERT INTO channel_product (channel, sku, status, version, rejects) VALUES (?, ?, ?, ?, ?::jsonb)
+                ON CONFLICT (channel, sku) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,
+                    rejects = EXCLUDED.rejects, updated_at = now()
+                """, channel, sku, status, version, text(rejects));
+    }
+
+    private String text(List<ProductRules.Reject> rejects) {
         try {
-            jdbc.update("""
-                    INSERT INTO channel_product (channel, sku, status, version, rejects) VALUES (?, ?, ?, ?, ?::jsonb)
-                    ON CONFLICT (channel, sku) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,
-                        rejects = EXCLUDED.rejects, updated_at = now()
-                    """, channel, sku, status, version, json.writeValueAsString(rejects));
+            return json.writeValueAsString(rejects);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -68,6 +68,49 @@ class BolProductTest extends KanaalIntegrationTest {
         assertThat(BOL_API.offersCreated(sku)).as("one offer per Bol account, never a second").hasSize(2);
     }
 
+    /**
+     * The content goes to Bol in the channel's language (its process followed to the upload report); what Bol
+     * declines in the report is shown to ops as Bol's refusal, and the corrected product goes out again by itself.
+     */
+    @Test
+    void aProductsContentGoesToBolAndWhatBolDeclinesIsShownUntilItIsCorrected() throws Exception {
+        String sku = sku();
+        ObjectNode table = product(sku, 1);
+        table.putObject("title").put("nl", "Tafel " + sku);
+        table.putObject("attributes").putObject("width").put("value", 80).put("unit", "cm");
+        BOL_API.declineContent("Name", "Tafel " + sku, "VALIDATION_FAILED",
+                "The content cannot be processed for unknown reason.");
+        assertThat(post("/api/v1/products", products(table)).statusCode()).isEqualTo(202);
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> "refused".equals(productOnChannel(sku, "bol-test").path("status").asText()));
+        JsonNode content = JSON.readTree(contents(sku).get(0).body());
+        assertThat(contents(sku).get(0).header("Content-Type")).isEqualTo("application/vnd.retailer.v10+json");
+        assertThat(content.path("language").asText()).isEqualTo("nl");
+        assertThat(content.path("attributes")).isEqualTo(JSON.readTree("""
+                [{"id":"EAN","values":[{"value":"8712345678906"}]},{"id":"Name","values":[{"value":"Tafel %s"}]},
+                 {"id":"Description","values":[{"value":"Katoenen T-shirt."}]},{"id":"Brand","values":[{"value":"Kanaal Wear"}]},
+                 {"id":"Width","values":[{"value":"80","unitId":"cm"}]}]""".formatted(sku)));
+        assertThat(content.path("assets").findValuesAsText("url")).hasSize(2);
+        assertThat(content.path("assets").get(0).path("labels").get(0).asText()).isEqualTo("FRONT");
+        JsonNode reject = productOnChannel(sku, "bol-test").path("rejects").get(0);
+        assertThat(reject.path("field").asText()).isEqualTo("Name");
+        assertThat(reject.path("message").asText()).contains("VALIDATION_FAILED").contains("unknown reason");
+        assertThat(ops("/api/v1/ops/channels/bol-test/rejects").findValuesAsText("sku")).contains(sku);
+        assertThat(BOL_API.uploadReports("8712345678906")).as("the report asked again while Bol was still at it")
+                .contains(List.of("IN_PROGRESS", "COMPLETED"));
+
+        // corrected: a new title goes out again, and Bol publishes it
+        ObjectNode corrected = product(sku, 2);
+        corrected.putObject("title").put("nl", "Eiken tafel " + sku);
+        assertThat(post("/api/v1/products", products(corrected)).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(15)).until(() -> contents(sku).size() == 2);
+        assertThat(JSON.readTree(contents(sku).get(1).body()).path("attributes").get(1).path("values").get(0).path("value")
+                .asText()).isEqualTo("Eiken tafel " + sku);
+        await().atMost(Duration.ofSeconds(15)).until(() -> "live".equals(productOnChannel(sku, "bol-test").path("status").asText())
+                && productOnChannel(sku, "bol-test").path("versionSent").asLong() == 2);
+        assertThat(productOnChannel(sku, "bol-test").path("rejects").size()).isZero();
+    }
+
     @Test
     void aProductWithoutAGtinIsNotOfferedOnBolAndSaysWhy() throws Exception {
         String sku = sku();
@@ -78,6 +121,13 @@ class BolProductTest extends KanaalIntegrationTest {
                 "SELECT rejects::text FROM channel_product WHERE channel = 'bol-test' AND sku = ? AND status = 'rejected'",
                 String.class, sku).stream().anyMatch(rejects -> rejects.contains("\"field\": \"gtin\"")));
         assertThat(BOL_API.offersCreated(sku)).isEmpty();
+    }
+
+    /** The content bol-test sent Bol for the SKU (its Name ends with the SKU), in order. */
+    private List<ChannelStub.Request> contents(String sku) {
+        return BOL.succeeded("/retailer/content/products").stream()
+                .filter(request -> request.header("Authorization").endsWith("." + bolClient))
+                .filter(request -> request.body().contains(sku + "\"")).toList();
     }
 
     private ChannelStub.Request creation(String sku) {

@@ -94,8 +94,8 @@ class ProductContentTest extends KanaalIntegrationTest {
         accepted(post("/api/v1/products", products(bare)));
 
         awaitOne("/shop/products/" + sku);
-        await().atMost(Duration.ofSeconds(10)).until(() -> "rejected".equals(channel(sku, "market").path("status").asText()));
-        JsonNode rejects = channel(sku, "market").path("rejects");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "rejected".equals(productOnChannel(sku, "market").path("status").asText()));
+        JsonNode rejects = productOnChannel(sku, "market").path("rejects");
         assertThat(rejects.findValuesAsText("rule")).containsExactlyInAnyOrder("required", "max-title-length", "min-images");
         assertThat(rejects.findValuesAsText("field")).containsExactlyInAnyOrder("brand", "title", "images");
         assertThat(rejects.toString()).contains("brand is required on this channel").contains("at most 60");
@@ -106,8 +106,8 @@ class ProductContentTest extends KanaalIntegrationTest {
         // corrected: it goes out without anyone acting
         accepted(post("/api/v1/products", products(product(sku, 2))));
         awaitOne("/market/products/" + sku);
-        await().atMost(Duration.ofSeconds(5)).until(() -> "live".equals(channel(sku, "market").path("status").asText()));
-        assertThat(channel(sku, "market").path("rejects").size()).isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> "live".equals(productOnChannel(sku, "market").path("status").asText()));
+        assertThat(productOnChannel(sku, "market").path("rejects").size()).isZero();
         assertThat(ops("/api/v1/ops/channels/market/rejects?limit=1000").findValuesAsText("sku")).doesNotContain(sku);
     }
 
@@ -132,8 +132,8 @@ class ProductContentTest extends KanaalIntegrationTest {
         SHOP.always("/shop/products/" + sku, Reply.of(422, "{\"error\":\"category unknown\"}"));
         accepted(post("/api/v1/products", products(product(sku, 1))));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> "refused".equals(channel(sku, "shop").path("status").asText()));
-        assertThat(channel(sku, "shop").path("rejects").get(0).path("message").asText()).contains("422").contains("category unknown");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "refused".equals(productOnChannel(sku, "shop").path("status").asText()));
+        assertThat(productOnChannel(sku, "shop").path("rejects").get(0).path("message").asText()).contains("422").contains("category unknown");
         List<JsonNode> letters = List.copyOf(ops("/api/v1/ops/dead-letters/DLQ.kanaal.channel.shop.products?limit=100000")
                 .findParents("body")).stream().filter(letter -> letter.path("body").asText().equals(sku)).toList();
         assertThat(letters).hasSize(1);
@@ -144,7 +144,7 @@ class ProductContentTest extends KanaalIntegrationTest {
         HttpResponse<String> replay = post("/api/v1/ops/dead-letters/DLQ.kanaal.channel.shop.products/replay?messageId="
                 + letters.get(0).path("messageId").asText(), "");
         assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(10)).until(() -> "live".equals(channel(sku, "shop").path("status").asText()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "live".equals(productOnChannel(sku, "shop").path("status").asText()));
         assertThat(SHOP.succeeded("/shop/products/" + sku)).hasSize(1);
     }
 
@@ -227,23 +227,5 @@ class ProductContentTest extends KanaalIntegrationTest {
         List<ChannelStub.Request> calls = SHOP.succeeded(path);
         assertThat(calls).as(path).hasSize(1);
         return JSON.readTree(calls.get(0).body());
-    }
-
-    private JsonNode channel(String sku, String channel) throws IOException {
-        for (JsonNode entry : ops("/api/v1/ops/products/" + sku).path("channels")) {
-            if (channel.equals(entry.path("channel").asText())) {
-                return entry;
-            }
-        }
-        return JSON.createObjectNode();
-    }
-
-    private JsonNode ops(String path) throws IOException {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path)).header("X-API-Key", API_KEY).GET());
-        if (response.statusCode() == 404) {
-            return JSON.createObjectNode();
-        }
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
     }
 }

@@ -40,9 +40,13 @@ class BolContractTest {
     }
 
     static Stream<Path> goldenWrites() throws IOException {
+        return goldenCases("(shipment|cancellation)-.*\\.expected\\.json");
+    }
+
+    /** The Bol golden cases' expected files whose names match. */
+    private static Stream<Path> goldenCases(String names) throws IOException {
         try (Stream<Path> files = Files.list(BOL_CASES)) {
-            return files.filter(f -> f.getFileName().toString().matches("(shipment|cancellation)-.*\\.expected\\.json"))
-                    .sorted().toList().stream();
+            return files.filter(f -> f.getFileName().toString().matches(names)).sorted().toList().stream();
         }
     }
 
@@ -59,6 +63,46 @@ class BolContractTest {
                     : write("PUT", "/retailer/orders/cancellation", V10, body.toString());
             assertThat(BolContract.violations(request)).as("%s %s", expected, body).isEmpty();
         }
+    }
+
+    static Stream<Path> goldenProducts() throws IOException {
+        return goldenCases("product-.*\\.expected\\.json");
+    }
+
+    /**
+     * Every offer and every product content the product golden cases expect is one Bol accepts: a new offer (v11),
+     * an offer update (v11), and the content (v10); the content's values with a unit and without one.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("goldenProducts")
+    void everyGoldenOfferAndContentConforms(Path expected) throws IOException {
+        JsonNode document = JSON.readTree(expected.toFile());
+        String offer = "/retailer/offers/9b4ce5a0-7f3c-4bd0-8b0c-2d1f0a6a1f11";
+        if (expected.getFileName().toString().startsWith("product-update-")) {
+            assertThat(BolContract.violations(write("PATCH", offer, V11, document.toString()))).isEmpty();
+            return;
+        }
+        assertThat(BolContract.violations(write("POST", "/retailer/offers", V11, document.path("offer").toString())))
+                .isEmpty();
+        if (document.has("content")) {
+            assertThat(BolContract.violations(write("POST", "/retailer/content/products", V10,
+                    document.path("content").toString()))).isEmpty();
+        }
+    }
+
+    /** Bol links content to its product by the EAN attribute, and takes it in four languages only. */
+    @Test
+    void productContentWithoutAttributesOrInAnotherLanguageFails() {
+        String content = "{\"language\":\"nl\",\"attributes\":[{\"id\":\"EAN\",\"values\":[{\"value\":\"8712345678906\"}]}]}";
+
+        assertThat(BolContract.violations(write("POST", "/retailer/content/products", V10, content))).isEmpty();
+        assertThat(BolContract.violations(write("POST", "/retailer/content/products", V10,
+                content.replace("\"nl\"", "\"en\"")))).isNotEmpty();
+        assertThat(BolContract.violations(write("POST", "/retailer/content/products", V10,
+                "{\"language\":\"nl\",\"attributes\":[]}"))).isNotEmpty();
+        assertThat(BolContract.violations(write("POST", "/retailer/content/products", V10,
+                content.replace("\"value\":\"8712345678906\"", "\"value\":\"\"")))).isNotEmpty();
+        assertThat(BolContract.violations(write("POST", "/retailer/content/products", V11, content))).isNotEmpty();
     }
 
     @Test

@@ -23,12 +23,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * Bol.com's Retailer API v10 as Kanaal's order routes use it, served on a {@link ChannelStub}, its answers shaped
+ * Bol.com's Retailer API v10 as Kanaal's routes use it, served on a {@link ChannelStub}, its answers shaped
  * as Bol's v10 spec declares them (the picqer fixtures, recorded in 2021, differ: an empty list {@code { }} where
  * the spec requires {@code orders}, {@code pickUpPoint}, links with a {@code method}): orders (the list, 50 a page, filtered by {@code status} and
  * {@code change-interval-minute}; the detail), shipments and cancellations answered 202 with a PENDING process
  * status, and process statuses that go through the states a test scripts (PENDING, then SUCCESS unless told
- * otherwise). A test can {@link #holdBefore} a state:
+ * otherwise); offers (v11) created with an id; product content accepted the same way, its process's entityId
+ * the upload id, and upload reports IN_PROGRESS when first asked, then COMPLETED with what {@link #declineContent}
+ * declines. A test can {@link #holdBefore} a state:
  * a process-status request about to be answered in it waits (Kanaal's request hangs) until {@link #release()}.
  * Every answer the fake gives is checked against the response Bol's spec declares for it ({@link BolContract});
  * {@link #answerViolations()} lists what broke it.
@@ -56,6 +58,14 @@ public final class BolFake {
     private CountDownLatch held = new CountDownLatch(0);
     private int waiting;
     private final List<String> answerViolations = new CopyOnWriteArrayList<>();
+    /** Content uploads by upload id: what was sent, and how often its report was asked for. */
+    private final Map<String, Upload> uploads = new LinkedHashMap<>();
+    /** What Bol declines in content from now on: attribute id and value to {subStatus, subStatusDescription}. */
+    private final Map<String, List<String>> declines = new LinkedHashMap<>();
+
+    private record Upload(JsonNode content, Map<String, List<String>> declines, List<String> served) {
+    }
+
     /** The offers created (POST /retailer/offers, v11): reference (Kanaal's SKU) to offer id, per new offer. */
     private final List<Map.Entry<String, String>> created = new CopyOnWriteArrayList<>();
 
@@ -65,6 +75,8 @@ public final class BolFake {
         serve(stub, "/retailer/shipments", request -> accept(request, "CONFIRM_SHIPMENT"));
         serve(stub, "/retailer/orders/cancellation", request -> accept(request, "CANCEL_ORDER"));
         serve(stub, "/shared/process-status/", this::processStatus);
+        serve(stub, "/retailer/content/products", this::content);
+        serve(stub, "/retailer/content/upload-report/", this::uploadReport);
     }
 
     private void serve(ChannelStub stub, String pathPrefix, Function<ChannelStub.Request, Reply> answer) {
@@ -87,6 +99,8 @@ public final class BolFake {
         orders.clear();
         processes.clear();
         nextProcesses.clear();
+        uploads.clear();
+        declines.clear();
         nextErrorMessage = null;
         release();
     }
@@ -256,9 +270,12 @@ public final class BolFake {
         return line.path("quantity").asInt() - line.path("quantityShipped").asInt() - line.path("quantityCancelled").asInt() > 0;
     }
 
-    private synchronized Reply accept(ChannelStub.Request request, String eventType) {
+    private Reply accept(ChannelStub.Request request, String eventType) {
+        return accept(eventType, read(request.body()).path("orderItems").path(0).path("orderItemId").asText(""));
+    }
+
+    private synchronized Reply accept(String eventType, String entityId) {
         String id = Long.toString(ids.incrementAndGet());
-        String entityId = read(request.body()).path("orderItems").path(0).path("orderItemId").asText("");
         List<String> states = nextProcesses.isEmpty() ? List.of("PENDING", "SUCCESS") : nextProcesses.poll();
         processes.put(id, new Process(eventType, entityId, new ArrayDeque<>(states), new ArrayList<>(), nextErrorMessage));
         return bol(202, status(id, processes.get(id), "PENDING").toString());
@@ -325,6 +342,67 @@ public final class BolFake {
         link.put("rel", "self");
         link.put("href", "https://api.bol.com/shared/process-status/" + id);
         return status;
+    }
+
+    /**
+     * From now on Bol declines the content attribute {@code attributeId} when it has this value, in the upload
+     * report, with this sub-status and description.
+     */
+    public synchronized void declineContent(String attributeId, String value, String subStatus, String description) {
+        declines.put(attributeId + "=" + value, List.of(subStatus, description));
+    }
+
+    /** The states the upload reports of content with this EAN were served in, per upload, in order. */
+    public synchronized List<List<String>> uploadReports(String ean) {
+        return uploads.values().stream().filter(upload -> upload.content().path("attributes").findValues("value")
+                        .stream().anyMatch(value -> value.asText().equals(ean)))
+                .map(upload -> List.copyOf(upload.served())).toList();
+    }
+
+    /** POST /retailer/content/products: 202 with a process whose entityId, once it succeeds, is the upload id. */
+    private Reply content(ChannelStub.Request request) {
+        String uploadId = UUID.randomUUID().toString();
+        synchronized (this) {
+            uploads.put(uploadId, new Upload(read(request.body()), Map.copyOf(declines), new ArrayList<>()));
+        }
+        return accept("CREATE_PRODUCT_CONTENT", uploadId);
+    }
+
+    /**
+     * GET /retailer/content/upload-report/{upload-id}: IN_PROGRESS when first asked, then COMPLETED with every
+     * attribute and asset PUBLISHED unless {@link #declineContent} declines it.
+     */
+    private synchronized Reply uploadReport(ChannelStub.Request request) {
+        String uploadId = request.path().substring("/retailer/content/upload-report/".length());
+        Upload upload = uploads.get(uploadId);
+        if (upload == null) {
+            return notFound("Upload report " + uploadId + " not found.");
+        }
+        String state = upload.served().isEmpty() ? "IN_PROGRESS" : "COMPLETED";
+        upload.served().add(state);
+        ObjectNode report = JSON.createObjectNode();
+        report.put("uploadId", uploadId);
+        report.put("language", upload.content().path("language").asText());
+        report.put("status", state);
+        ArrayNode attributes = report.putArray("attributes");
+        for (JsonNode attribute : upload.content().path("attributes")) {
+            ObjectNode reported = attributes.addObject();
+            reported.put("id", attribute.path("id").asText());
+            reported.set("values", attribute.path("values"));
+            List<String> declined = upload.declines().get(attribute.path("id").asText() + "="
+                    + attribute.path("values").path(0).path("value").asText());
+            reported.put("status", state.equals("IN_PROGRESS") ? "IN_PROGRESS" : declined == null ? "PUBLISHED" : "DECLINED");
+            if (declined != null && state.equals("COMPLETED")) {
+                reported.put("subStatus", declined.get(0));
+                reported.put("subStatusDescription", declined.get(1));
+            }
+        }
+        ArrayNode assets = report.putArray("assets");
+        for (JsonNode asset : upload.content().path("assets")) {
+            assets.addObject().put("url", asset.path("url").asText()).<ObjectNode>set("labels", asset.path("labels"))
+                    .put("status", state.equals("IN_PROGRESS") ? "IN_PROGRESS" : "PUBLISHED");
+        }
+        return bol(200, report.toString());
     }
 
     /** The offer ids Bol gave new offers with this reference (SKU), in order. */

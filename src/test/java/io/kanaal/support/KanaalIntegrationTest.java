@@ -147,7 +147,7 @@ public abstract class KanaalIntegrationTest {
     protected ConnectionFactory connectionFactory;
 
     @org.springframework.beans.factory.annotation.Value("${kanaal.channels.bol-test.settings.client-id}")
-    private String bolClient;
+    protected String bolClient;
 
     @org.springframework.beans.factory.annotation.Value("${kanaal.channels.bol-range.settings.client-id}")
     private String bolRangeClient;
@@ -207,6 +207,26 @@ public abstract class KanaalIntegrationTest {
 
     protected static String batch(String... levels) {
         return "{\"items\":[" + String.join(",", levels) + "]}";
+    }
+
+    /** What GET /api/v1/ops/products/{sku} says of one channel; empty when it says nothing of it. */
+    protected JsonNode productOnChannel(String sku, String channel) throws java.io.IOException {
+        for (JsonNode entry : ops("/api/v1/ops/products/" + sku).path("channels")) {
+            if (channel.equals(entry.path("channel").asText())) {
+                return entry;
+            }
+        }
+        return JSON_READER.createObjectNode();
+    }
+
+    /** An ops endpoint's JSON answer (200), or an empty object for a 404. */
+    protected JsonNode ops(String path) throws java.io.IOException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path)).header("X-API-Key", API_KEY).GET());
+        if (response.statusCode() == 404) {
+            return JSON_READER.createObjectNode();
+        }
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON_READER.readTree(response.body());
     }
 
     protected HttpResponse<String> send(HttpRequest.Builder request) {
