@@ -30,6 +30,7 @@ public class OAuth2Tokens {
     private static final Duration MIN_MARGIN = Duration.ofSeconds(30);
 
     private final Channels channels;
+    private final io.kanaal.source.SourcesProperties sources;
     private final ObjectMapper json;
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -37,25 +38,35 @@ public class OAuth2Tokens {
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     @org.springframework.beans.factory.annotation.Autowired
-    public OAuth2Tokens(Channels channels, ObjectMapper json) {
-        this(channels, json, Clock.systemUTC());
+    public OAuth2Tokens(Channels channels, io.kanaal.source.SourcesProperties sources, ObjectMapper json) {
+        this(channels, sources, json, Clock.systemUTC());
     }
 
-    OAuth2Tokens(Channels channels, ObjectMapper json, Clock clock) {
+    OAuth2Tokens(Channels channels, io.kanaal.source.SourcesProperties sources, ObjectMapper json, Clock clock) {
         this.channels = channels;
+        this.sources = sources;
         this.json = json;
         this.clock = clock;
     }
 
     /** The value of the Authorization header for the channel: {@code Bearer <token>}. */
     public String authorization(String channel) {
-        Token token = cache.get(channel);
+        return authorization(channel, channel, () -> channels.get(channel).settings());
+    }
+
+    /** The same for a source ({@code kanaal.sources.<id>.settings}: the same login settings as a channel's). */
+    public String sourceAuthorization(String source) {
+        return authorization("source:" + source, "source " + source, () -> sources.sources().get(source).settings());
+    }
+
+    private String authorization(String key, String name, java.util.function.Supplier<Map<String, String>> settings) {
+        Token token = cache.get(key);
         if (token == null || token.refreshAt.isBefore(clock.instant())) {
-            synchronized (lockFor(channel)) {
-                token = cache.get(channel);
+            synchronized (lockFor(key)) {
+                token = cache.get(key);
                 if (token == null || token.refreshAt.isBefore(clock.instant())) {
-                    token = fetch(channel);
-                    cache.put(channel, token);
+                    token = fetch(name, settings.get());
+                    cache.put(key, token);
                 }
             }
         }
@@ -71,8 +82,7 @@ public class OAuth2Tokens {
         return locks.computeIfAbsent(channel, c -> new Object());
     }
 
-    private Token fetch(String channel) {
-        Map<String, String> settings = channels.get(channel).settings();
+    private Token fetch(String channel, Map<String, String> settings) {
         String tokenUrl = ChannelLogins.required(channel, settings, "token-url");
         boolean password = "password".equals(settings.getOrDefault("grant-type", "client_credentials"));
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(tokenUrl))

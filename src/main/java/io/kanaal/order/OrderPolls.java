@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import io.kanaal.polling.TimeFormat;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -133,15 +133,7 @@ public class OrderPolls {
     }
 
     private static String sortable(String value, String format) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return WATERMARK.format(format == null || format.isEmpty() ? OffsetDateTime.parse(value).toInstant()
-                    : LocalDateTime.parse(value, DateTimeFormatter.ofPattern(format)).toInstant(ZoneOffset.UTC));
-        } catch (DateTimeParseException e) {
-            return value;
-        }
+        return TimeFormat.of(format, null).sortable(value);
     }
 
     /** Where a channel's polls start when it has no watermark and its configuration names no start. */
@@ -154,9 +146,7 @@ public class OrderPolls {
      */
     public String query(String sinceParam, String since, String format, String extra) {
         String value = since == null ? BEGINNING : since;
-        if (format != null && !format.isEmpty()) {
-            value = DateTimeFormatter.ofPattern(format).withZone(ZoneOffset.UTC).format(Instant.parse(value));
-        }
+        value = TimeFormat.of(format, null).write(value);
         String query = sinceParam + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8).replace("%3A", ":");
         return extra == null || extra.isEmpty() ? query : query + "&" + extra;
     }

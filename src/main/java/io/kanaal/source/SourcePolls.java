@@ -2,10 +2,6 @@ package io.kanaal.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kanaal.mapping.Mappings;
-import io.kanaal.order.OrderPolls;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,9 +18,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * A source's polls: where each starts (its watermark, in {@code source_state}), its pages mapped into Kanaal's
- * records (a batch for the same intake as the push API), what the intake took and refused, and where the next
- * poll starts. The watermark moves only when a whole poll went through: a poll that fails leaves it, and the
+ * A source's polls: where each starts (its watermark, in {@code source_state}), what the intake took and refused
+ * (the pages themselves: {@link SourcePages}), and where the next poll starts. The watermark moves only when a whole poll went through: a poll that fails leaves it, and the
  * source backs off (setting {@code backoff} in ms, 10 s by default, doubling, at most 15 minutes) before it is polled again.
  */
 @Component("sourcePolls")
@@ -36,21 +31,18 @@ public class SourcePolls {
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
-    private final Mappings mappings;
-    private final OrderPolls lists;
     private final SourcesProperties sources;
 
-    public SourcePolls(JdbcTemplate jdbc, ObjectMapper json, Mappings mappings, OrderPolls lists, SourcesProperties sources) {
+    public SourcePolls(JdbcTemplate jdbc, ObjectMapper json, SourcesProperties sources) {
         this.jdbc = jdbc;
         this.json = json;
-        this.mappings = mappings;
-        this.lists = lists;
         this.sources = sources;
     }
 
     /**
      * Starts a poll: variables {@code since} (the watermark; null before the first poll), {@code watermark} (where
-     * the next starts, so far), {@code page} 1, {@code morePages}, and {@code sourceSkipped} while it backs off.
+     * the next starts, so far), the paging ({@code page} 1, {@code offset} 0, no {@code cursor} or {@code nextUrl}),
+     * {@code morePages}, and {@code sourceSkipped} while it backs off.
      */
     public void begin(Exchange exchange, String source) {
         jdbc.update("INSERT INTO source_state (source) VALUES (?) ON CONFLICT DO NOTHING", source);
@@ -61,51 +53,13 @@ public class SourcePolls {
         exchange.setVariable("watermark", state.get("watermark"));
         exchange.setVariable("source", source);
         exchange.setVariable("page", 1);
+        exchange.setVariable("offset", 0);
+        exchange.setVariable("cursor", null);
+        exchange.setVariable("nextUrl", null);
         exchange.setVariable("morePages", true);
         exchange.setVariable("taken", 0);
         exchange.setVariable("rejected", 0);
         jdbc.update("UPDATE source_state SET last_poll_at = now() WHERE source = ?", source);
-    }
-
-    /** The query of the poll's current page: the since-parameter (where there is a watermark), page and size. */
-    public String query(@Variable("since") String since, @Variable("page") int page, String sinceParam, String sinceFormat,
-            String pageParam, String sizeParam, int pageSize, String extra) {
-        List<String> parameters = new ArrayList<>();
-        if (since != null) {
-            parameters.add(lists.query(sinceParam, since, sinceFormat, ""));
-        }
-        parameters.add(pageParam + "=" + page);
-        parameters.add(sizeParam + "=" + pageSize);
-        if (extra != null && !extra.isBlank()) {
-            parameters.add(extra);
-        }
-        return String.join("&", parameters);
-    }
-
-    /**
-     * One page as the source answered it (the body): its records, each mapped by {@code mapping} into a record of
-     * Kanaal's intake, as a batch {@code {"items": [...]}} (the body; empty when the page has none); variable
-     * {@code records} keeps the source's records for the dead letters of those the intake refuses. A page shorter
-     * than {@code pageSize} is the last; the watermark moves up to the page's newest record.
-     */
-    public void page(Exchange exchange, @Body String answer, String recordsField, String watermarkField, String sinceFormat,
-            int pageSize, String mapping) throws IOException {
-        List<String> records = lists.orders(answer, recordsField);
-        ArrayNode items = json.createArrayNode();
-        for (String record : records) {
-            items.add(json.readTree(mappings.write(mapping, json.readValue(record, Object.class))));
-        }
-        String newest = lists.watermark(answer, recordsField, watermarkField, sinceFormat);
-        String watermark = exchange.getVariable("watermark", String.class);
-        if (newest != null && (watermark == null || newest.compareTo(watermark) > 0)) {
-            exchange.setVariable("watermark", newest);
-        }
-        exchange.setVariable("records", records);
-        exchange.setVariable("morePages", records.size() >= pageSize);
-        exchange.setVariable("page", exchange.getVariable("page", Integer.class) + 1);
-        ObjectNode batch = json.createObjectNode();
-        batch.set("items", items);
-        exchange.getIn().setBody(records.isEmpty() ? "" : json.writeValueAsString(batch));
     }
 
     /**

@@ -40,6 +40,14 @@ class RestSourceTest extends KanaalIntegrationTest {
     private static final List<ObjectNode> STOCK = new CopyOnWriteArrayList<>();
     private static final List<ObjectNode> PRODUCTS = new CopyOnWriteArrayList<>();
     private static final AtomicBoolean ERP_DOWN = new AtomicBoolean();
+    /** The warehouse system's, the catalogue's and the older ERP's records, and the requests each was asked. */
+    private static final List<ObjectNode> WMS = new CopyOnWriteArrayList<>();
+    private static final List<ObjectNode> CATALOG = new CopyOnWriteArrayList<>();
+    private static final List<ObjectNode> LEGACY = new CopyOnWriteArrayList<>();
+    private static final List<ChannelStub.Request> ASKED = new CopyOnWriteArrayList<>();
+    private static final java.util.concurrent.atomic.AtomicLong REVISION = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
+    private static final java.time.ZoneId AMSTERDAM = java.time.ZoneId.of("Europe/Amsterdam");
+    private static final java.time.format.DateTimeFormatter LOCAL = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     @DynamicPropertySource
     static void sources(DynamicPropertyRegistry registry) {
@@ -66,6 +74,56 @@ class RestSourceTest extends KanaalIntegrationTest {
         registry.add("kanaal.sources.pim.settings.size-param", () -> "per_page");
         registry.add("kanaal.sources.pim.settings.page-size", () -> "2");
         registry.add("kanaal.sources.pim.settings.authorization", () -> "Bearer pim-token");
+        // a warehouse system: offset paging, its change times in epoch milliseconds under a nested filter
+        // parameter, an API-key header, records that number their changes
+        registry.add("kanaal.sources.wms.type", () -> "rest");
+        registry.add("kanaal.sources.wms.base-url", () -> SHOP.baseUrl() + "/wms");
+        registry.add("kanaal.sources.wms.settings.poll-cron", () -> "0/1 * * * * ?");
+        registry.add("kanaal.sources.wms.settings.provides", () -> "stock");
+        registry.add("kanaal.sources.wms.settings.path", () -> "/stock");
+        registry.add("kanaal.sources.wms.settings.mapping", () -> "sources/rest-stock-sequence.jsonata");
+        registry.add("kanaal.sources.wms.settings.records-field", () -> "items");
+        registry.add("kanaal.sources.wms.settings.watermark-field", () -> "ts");
+        registry.add("kanaal.sources.wms.settings.since-param", () -> "filter[updated_at][gte]");
+        registry.add("kanaal.sources.wms.settings.since-format", () -> "epoch-millis");
+        registry.add("kanaal.sources.wms.settings.paging", () -> "offset");
+        registry.add("kanaal.sources.wms.settings.page-size", () -> "3");
+        registry.add("kanaal.sources.wms.settings.api-key-header", () -> "X-Api-Key");
+        registry.add("kanaal.sources.wms.settings.api-key", () -> "wms-key");
+        // a catalogue service: cursor paging, an OAuth2 client-credentials login
+        registry.add("kanaal.sources.catalog.type", () -> "rest");
+        registry.add("kanaal.sources.catalog.base-url", () -> SHOP.baseUrl() + "/catalog");
+        registry.add("kanaal.sources.catalog.settings.poll-cron", () -> "0/1 * * * * ?");
+        registry.add("kanaal.sources.catalog.settings.provides", () -> "products");
+        registry.add("kanaal.sources.catalog.settings.path", () -> "/products");
+        registry.add("kanaal.sources.catalog.settings.mapping", () -> "sources/rest-product.jsonata");
+        registry.add("kanaal.sources.catalog.settings.records-field", () -> "data");
+        registry.add("kanaal.sources.catalog.settings.watermark-field", () -> "changedAt");
+        registry.add("kanaal.sources.catalog.settings.paging", () -> "cursor");
+        registry.add("kanaal.sources.catalog.settings.cursor-field", () -> "meta.next");
+        registry.add("kanaal.sources.catalog.settings.cursor-param", () -> "after");
+        registry.add("kanaal.sources.catalog.settings.page-size", () -> "2");
+        registry.add("kanaal.sources.catalog.settings.token-url", () -> SHOP.baseUrl() + "/token");
+        registry.add("kanaal.sources.catalog.settings.client-id", () -> "catalog-client");
+        registry.add("kanaal.sources.catalog.settings.client-secret", () -> "catalog-secret");
+        // an older ERP: next links in the Link header, its local time in a filter expression, more parameters
+        registry.add("kanaal.sources.legacy.type", () -> "rest");
+        registry.add("kanaal.sources.legacy.base-url", () -> SHOP.baseUrl() + "/legacy");
+        registry.add("kanaal.sources.legacy.settings.poll-cron", () -> "0/1 * * * * ?");
+        registry.add("kanaal.sources.legacy.settings.provides", () -> "stock");
+        registry.add("kanaal.sources.legacy.settings.path", () -> "/stock");
+        registry.add("kanaal.sources.legacy.settings.mapping", () -> "sources/rest-stock-sequence.jsonata");
+        registry.add("kanaal.sources.legacy.settings.watermark-field", () -> "modified");
+        registry.add("kanaal.sources.legacy.settings.since-param", () -> "$filter");
+        registry.add("kanaal.sources.legacy.settings.since-template", () -> "modified ge '{since}'");
+        registry.add("kanaal.sources.legacy.settings.since-format", () -> "yyyy-MM-dd HH:mm:ss");
+        registry.add("kanaal.sources.legacy.settings.since-zone", () -> "Europe/Amsterdam");
+        registry.add("kanaal.sources.legacy.settings.paging", () -> "next-link");
+        registry.add("kanaal.sources.legacy.settings.page-size", () -> "2");
+        registry.add("kanaal.sources.legacy.settings.params", () -> "fields[stock]=sku,qty,rev,modified");
+        SHOP.serve("/wms/stock", RestSourceTest::wms);
+        SHOP.serve("/catalog/products", RestSourceTest::catalog);
+        SHOP.serve("/legacy/stock", RestSourceTest::legacy);
         SHOP.serve("/erp-api/stock", request -> ERP_DOWN.get() ? Reply.of(503, "{\"error\":\"maintenance\"}")
                 : Reply.of(200, list(STOCK, request, "updated_since", "page", "limit", "modified", null)));
         SHOP.serve("/pim/products", request -> "Bearer pim-token".equals(request.header("Authorization"))
@@ -151,6 +209,127 @@ class RestSourceTest extends KanaalIntegrationTest {
         // the next poll asks for what changed since the newest product it read
         await().atMost(Duration.ofSeconds(10)).until(() -> SHOP.succeeded("/pim/products").stream()
                 .anyMatch(page -> page.path().contains("changed_after=")));
+    }
+
+    @Test
+    void aSourceWithOffsetPagingEpochTimesANestedParameterAndAnApiKeyIsPolled() throws Exception {
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            skus.add("WMS-" + UUID.randomUUID().toString().substring(0, 8));
+            WMS.add(JSON.createObjectNode().put("sku", skus.get(i)).put("qty", 20 + i).put("location", "DC-1")
+                    .put("rev", REVISION.incrementAndGet()).put("ts", System.currentTimeMillis()));
+        }
+
+        for (int i = 0; i < 4; i++) {
+            String sku = skus.get(i);
+            int expected = 20 + i - 2;
+            await().atMost(Duration.ofSeconds(20)).until(() -> lastQuantity("/shop/stock/" + sku) == expected);
+        }
+        assertThat(asked("/wms/stock")).as("four records, three a page: the second page starts at offset 3")
+                .anyMatch(request -> "3".equals(request.query().get("offset")) && "3".equals(request.query().get("limit")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> asked("/wms/stock").stream()
+                .anyMatch(request -> request.query().getOrDefault("filter[updated_at][gte]", "").matches("\\d{13}")));
+        assertThat(asked("/wms/stock")).allMatch(request -> "wms-key".equals(request.header("X-Api-Key")));
+    }
+
+    @Test
+    void aSourceWithCursorPagingAndAnOAuth2LoginIsPolled() throws Exception {
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            skus.add("CAT-" + UUID.randomUUID().toString().substring(0, 8));
+            ObjectNode product = JSON.createObjectNode().put("code", skus.get(i)).put("ean", "8712345678906")
+                    .put("brand", "Kanaal Wear").put("price", 30 + i).put("currency", "EUR").put("changedAt", now());
+            product.putObject("names").put("nl", "Artikel " + i);
+            CATALOG.add(product);
+        }
+
+        for (String sku : skus) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> !SHOP.succeeded("/shop/products/" + sku).isEmpty());
+        }
+        assertThat(asked("/catalog/products")).as("the second page asked with the cursor the first one gave")
+                .anyMatch(request -> request.query().containsKey("after"));
+        assertThat(asked("/catalog/products")).allMatch(request -> request.header("Authorization").endsWith(".catalog-client"));
+    }
+
+    @Test
+    void aSourceWithNextLinksAndItsLocalTimeInAFilterExpressionIsPolled() throws Exception {
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            skus.add("OLD-" + UUID.randomUUID().toString().substring(0, 8));
+            LEGACY.add(JSON.createObjectNode().put("sku", skus.get(i)).put("qty", 5 + i).put("rev", REVISION.incrementAndGet())
+                    .put("modified", LOCAL.format(Instant.now().atZone(AMSTERDAM))));
+        }
+
+        for (int i = 0; i < 3; i++) {
+            String sku = skus.get(i);
+            int expected = 5 + i - 2;
+            await().atMost(Duration.ofSeconds(20)).until(() -> lastQuantity("/shop/stock/" + sku) == expected);
+        }
+        assertThat(asked("/legacy/stock")).as("the Link header's next page followed")
+                .anyMatch(request -> request.query().containsKey("page-token"));
+        assertThat(asked("/legacy/stock")).allMatch(request -> "sku,qty,rev,modified".equals(request.query().get("fields[stock]")));
+        // the next poll asks from the newest record's own local time
+        String newest = LEGACY.stream().map(r -> r.path("modified").asText()).max(String::compareTo).orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).until(() -> asked("/legacy/stock").stream()
+                .anyMatch(request -> ("modified ge '" + newest + "'").equals(request.query().get("$filter"))));
+    }
+
+    /** The requests a fake system was asked (whoever's token they carry). */
+    private static List<ChannelStub.Request> asked(String path) {
+        return ASKED.stream().filter(request -> request.path().startsWith(path)).toList();
+    }
+
+    /** The warehouse system: records with ts at or after filter[updated_at][gte] (epoch ms), by offset; an API key. */
+    private static Reply wms(ChannelStub.Request request) {
+        ASKED.add(request);
+        if (!"wms-key".equals(request.header("X-Api-Key"))) {
+            return Reply.of(401, "{}");
+        }
+        long since = Long.parseLong(request.query().getOrDefault("filter[updated_at][gte]", "0"));
+        List<ObjectNode> changed = WMS.stream().filter(r -> r.path("ts").asLong() >= since)
+                .sorted(Comparator.comparing(r -> r.path("ts").asLong())).toList();
+        ObjectNode answer = JSON.createObjectNode();
+        ArrayNode items = answer.putArray("items");
+        changed.stream().skip(Long.parseLong(request.query().getOrDefault("offset", "0")))
+                .limit(Long.parseLong(request.query().getOrDefault("limit", "100"))).forEach(items::add);
+        return Reply.of(200, answer.toString());
+    }
+
+    /** The catalogue: every product, two a page, the next page's cursor in meta.next; an OAuth2 token. */
+    private static Reply catalog(ChannelStub.Request request) {
+        ASKED.add(request);
+        String authorization = request.header("Authorization");
+        if (authorization == null || !authorization.startsWith("Bearer token-")) {
+            return Reply.of(401, "{}");
+        }
+        int from = Integer.parseInt(new String(java.util.Base64.getDecoder().decode(request.query().getOrDefault("after", "MA==")),
+                StandardCharsets.UTF_8));
+        int size = Integer.parseInt(request.query().getOrDefault("limit", "100"));
+        ObjectNode answer = JSON.createObjectNode();
+        ArrayNode data = answer.putArray("data");
+        CATALOG.stream().skip(from).limit(size).forEach(data::add);
+        answer.putObject("meta").put("next", from + size < CATALOG.size()
+                ? java.util.Base64.getEncoder().encodeToString(Integer.toString(from + size).getBytes(StandardCharsets.UTF_8)) : null);
+        return Reply.of(200, answer.toString());
+    }
+
+    /** The older ERP: records modified at or after the $filter's local time, two a page, the next in a Link header. */
+    private static Reply legacy(ChannelStub.Request request) {
+        ASKED.add(request);
+        String filter = request.query().getOrDefault("$filter", "modified ge '1970-01-01 00:00:00'");
+        String since = filter.substring(filter.indexOf('\'') + 1, filter.lastIndexOf('\''));
+        List<ObjectNode> changed = LEGACY.stream().filter(r -> r.path("modified").asText().compareTo(since) >= 0)
+                .sorted(Comparator.comparing(r -> r.path("modified").asText())).toList();
+        int from = Integer.parseInt(request.query().getOrDefault("page-token", "0"));
+        ArrayNode answer = JSON.createArrayNode();
+        changed.stream().skip(from).limit(2).forEach(answer::add);
+        Reply reply = Reply.of(200, answer.toString());
+        if (from + 2 < changed.size()) {
+            String next = "/legacy/stock?page-token=" + (from + 2) + "&%24filter="
+                    + java.net.URLEncoder.encode(filter, StandardCharsets.UTF_8) + "&fields%5Bstock%5D=sku%2Cqty%2Crev%2Cmodified";
+            reply = reply.withHeader("Link", "<" + SHOP.baseUrl() + next + ">; rel=\"next\"");
+        }
+        return reply;
     }
 
     private static void stock(String sku, int quantity) {
