@@ -52,6 +52,7 @@ public class SourcePolls {
         exchange.setVariable("since", state.get("watermark"));
         exchange.setVariable("watermark", state.get("watermark"));
         exchange.setVariable("source", source);
+        exchange.setVariable("provides", sources.sources().get(source).settings().get("provides"));
         exchange.setVariable("page", 1);
         exchange.setVariable("offset", 0);
         exchange.setVariable("cursor", null);

@@ -22,6 +22,8 @@ import org.springframework.stereotype.Component;
 public class SourceRoutes implements ApplicationRunner {
 
     private static final Logger log = LoggerFactory.getLogger(SourceRoutes.class);
+    /** The prefix of the templates shared by every type that pages ({@code routes/sources/polling.camel.yaml}). */
+    private static final String PAGED = "source-paged-";
     private static final Pattern SOURCE_ID = Pattern.compile("[a-z0-9][a-z0-9-]*");
 
     private final SourcesProperties sources;
@@ -52,9 +54,12 @@ public class SourceRoutes implements ApplicationRunner {
                 values.put("baseUrl", source.baseUrl());
             }
             int made = 0;
+            // a type with a page template (source-<type>-page) is polled by the shared source-paged-* templates
+            boolean paged = templates.stream().anyMatch(template -> template.getId().equals(prefix + "page"));
             for (RouteTemplateDefinition template : templates) {
-                if (template.getId().startsWith(prefix)) {
-                    String routeId = id + "-" + template.getId().substring(prefix.length());
+                String shared = paged && template.getId().startsWith(PAGED) ? PAGED : null;
+                if (template.getId().startsWith(prefix) || shared != null) {
+                    String routeId = id + "-" + template.getId().substring(shared != null ? PAGED.length() : prefix.length());
                     templatedRoutes.add(template, routeId, values, "kanaal.sources." + id + ".settings.");
                     log.info("Source {} ({}): route {} started", id, source.type(), routeId);
                     made++;
