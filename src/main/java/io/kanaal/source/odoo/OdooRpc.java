@@ -1,0 +1,235 @@
+package io.kanaal.source.odoo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kanaal.channel.ChannelException;
+import io.kanaal.polling.TimeFormat;
+import io.kanaal.source.SourceProperties;
+import io.kanaal.source.SourcesProperties;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.springframework.stereotype.Component;
+
+/**
+ * Calls to Odoo's external API for a source of type {@code odoo}, in either of its two protocols (setting
+ * {@code api}): {@code json2}, Odoo 19's {@code POST /json/2/<model>/<method>} with named parameters and a
+ * bearer API key, or {@code jsonrpc}, the {@code execute_kw} call of Odoo 18 and earlier on {@code POST /jsonrpc},
+ * logged in first with {@code common.authenticate} (the uid is kept; a password or an API key in its place).
+ * The route makes the HTTP call; this bean writes the request (path, body, headers) and reads the result.
+ * Shapes: {@code ../shared/specs/odoo} (Odoo's documentation), checked in the tests by {@code OdooFake}.
+ */
+@Component("odooRpc")
+public class OdooRpc {
+
+    /** What a poll of products or stock asks Odoo for. */
+    static final List<String> PRODUCT_FIELDS = List.of("default_code", "barcode", "name", "description_sale", "list_price",
+            "write_date");
+    static final List<String> QUANT_FIELDS = List.of("product_id", "location_id", "quantity", "write_date");
+    /** Odoo writes its datetimes as UTC text without a zone. */
+    static final String ODOO_TIME = "yyyy-MM-dd HH:mm:ss";
+
+    private final SourcesProperties sources;
+    private final ObjectMapper json;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final Map<String, Integer> uids = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+
+    public OdooRpc(SourcesProperties sources, ObjectMapper json) {
+        this.sources = sources;
+        this.json = json;
+    }
+
+    /**
+     * The request of the poll's current page: {@code search_read} of {@code product.product} (provides
+     * products) or {@code stock.quant} (provides stock; its quants at the setting {@code location}'s locations),
+     * changed at or after the watermark, oldest first, from variable {@code offset}, {@code page-size} at most.
+     */
+    public void page(Exchange exchange, String source) {
+        Map<String, String> settings = settings(source);
+        boolean stock = "stock".equals(settings.get("provides"));
+        ArrayNode domain = json.createArrayNode();
+        String since = exchange.getVariable("since", String.class);
+        if (since != null) {
+            domain.addArray().add("write_date").add(">=").add(TimeFormat.of(ODOO_TIME, null).write(since));
+        }
+        String location = settings.getOrDefault("location", "");
+        if (stock && !location.isBlank()) {
+            domain.addArray().add("location_id").add("child_of").add(Integer.parseInt(location.strip()));
+        }
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("domain", domain);
+        parameters.put("fields", stock ? QUANT_FIELDS : PRODUCT_FIELDS);
+        parameters.put("offset", exchange.getVariable("offset", 0, Integer.class));
+        parameters.put("limit", Integer.parseInt(settings.getOrDefault("page-size", "100").strip()));
+        parameters.put("order", "write_date asc, id asc");
+        call(exchange.getIn(), source, stock ? "stock.quant" : "product.product", "search_read", parameters);
+    }
+
+    /**
+     * After a page of quants (the body, Odoo's result): variable {@code quants} keeps them, and the request
+     * becomes {@code search_read} of their products' SKU and quantity on hand (at {@code location} where set).
+     */
+    public void quantities(Exchange exchange, String source) throws IOException {
+        JsonNode quants = json.readTree(exchange.getIn().getBody(String.class));
+        exchange.setVariable("quants", quants);
+        ArrayNode productIds = json.createArrayNode();
+        for (JsonNode quant : quants) {
+            productIds.add(quant.path("product_id").path(0).asInt());
+        }
+        ArrayNode domain = json.createArrayNode();
+        domain.addArray().add("id").add("in").add(productIds);
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("domain", domain);
+        parameters.put("fields", List.of("default_code", "qty_available"));
+        String location = settings(source).getOrDefault("location", "");
+        if (!location.isBlank()) {
+            parameters.put("context", Map.of("location", Integer.parseInt(location.strip())));
+        }
+        call(exchange.getIn(), source, "product.product", "search_read", parameters);
+    }
+
+    /**
+     * The quants of the page (variable {@code quants}), each with its product's SKU ({@code default_code}) and
+     * quantity on hand ({@code qty_available}) from the answer (the body): one stock record per quant, so that
+     * the page's length and newest {@code write_date} are the quants'.
+     */
+    public String stock(Exchange exchange) throws IOException {
+        Map<Integer, JsonNode> products = new LinkedHashMap<>();
+        for (JsonNode product : json.readTree(exchange.getIn().getBody(String.class))) {
+            products.put(product.path("id").asInt(), product);
+        }
+        ArrayNode records = json.createArrayNode();
+        for (JsonNode quant : exchange.getVariable("quants", JsonNode.class)) {
+            JsonNode product = products.get(quant.path("product_id").path(0).asInt());
+            ObjectNode record = records.addObject();
+            record.put("default_code", product == null ? null : product.path("default_code").asText(null));
+            record.set("qty_available", product == null ? null : product.path("qty_available"));
+            record.set("write_date", quant.path("write_date"));
+            record.set("location_id", quant.path("location_id"));
+        }
+        return json.writeValueAsString(records);
+    }
+
+    /** Odoo's answer (the body) as the method's result: JSON-2's body, or JSON-RPC's {@code result}; an error fails. */
+    public String result(String answer, String source) throws IOException {
+        if (!"jsonrpc".equals(api(settings(source)))) {
+            return answer;
+        }
+        JsonNode document = json.readTree(answer);
+        if (document.has("error")) {
+            JsonNode error = document.path("error");
+            throw ChannelException.rejected("Odoo (source " + source + ") answered an error: "
+                    + error.path("data").path("message").asText(error.path("message").asText(error.toString())));
+        }
+        return json.writeValueAsString(document.path("result"));
+    }
+
+    /** Writes one call of {@code model.method} with named parameters in the source's protocol onto the message. */
+    void call(Message message, String source, String model, String method, Map<String, Object> parameters) {
+        Map<String, String> settings = settings(source);
+        message.setHeader(Exchange.HTTP_METHOD, "POST");
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        message.setHeader("Accept", "application/json");
+        message.setHeader("User-Agent", "Kanaal");
+        ObjectNode body;
+        if ("jsonrpc".equals(api(settings))) {
+            message.setHeader(Exchange.HTTP_PATH, "/jsonrpc");
+            Map<String, Object> keywords = new LinkedHashMap<>(parameters);
+            Object domain = keywords.remove("domain");
+            body = envelope("object", "execute_kw", List.of(database(source, settings), uid(source, settings),
+                    required(source, settings, "password"), model, method, domain == null ? List.of() : List.of(domain), keywords));
+        } else {
+            message.setHeader(Exchange.HTTP_PATH, "/json/2/" + model + "/" + method);
+            message.setHeader("Authorization", "bearer " + required(source, settings, "api-key"));
+            String database = settings.getOrDefault("database", "");
+            if (!database.isBlank()) {
+                message.setHeader("X-Odoo-Database", database);
+            }
+            body = json.valueToTree(parameters);
+        }
+        message.setBody(body.toString());
+    }
+
+    private ObjectNode envelope(String service, String method, List<Object> args) {
+        ObjectNode envelope = json.createObjectNode();
+        envelope.put("jsonrpc", "2.0");
+        envelope.put("method", "call");
+        ObjectNode params = envelope.putObject("params");
+        params.put("service", service);
+        params.put("method", method);
+        params.set("args", json.valueToTree(args));
+        envelope.put("id", ids.incrementAndGet());
+        return envelope;
+    }
+
+    /** The uid of the source's login (JSON-RPC {@code common.authenticate}), kept once Odoo gave it. */
+    private int uid(String source, Map<String, String> settings) {
+        Integer uid = uids.get(source);
+        if (uid != null) {
+            return uid;
+        }
+        ObjectNode login = envelope("common", "authenticate", List.of(database(source, settings),
+                required(source, settings, "login"), required(source, settings, "password"), Map.of()));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(sources.sources().get(source).baseUrl() + "/jsonrpc"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json; charset=utf-8")
+                .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofString(login.toString())).build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw ChannelException.unavailable("Odoo (source " + source + "): login answered HTTP " + response.statusCode());
+            }
+            JsonNode result = json.readTree(response.body()).path("result");
+            if (!result.isInt()) {
+                throw ChannelException.rejected("Odoo (source " + source + ") refused the login of '"
+                        + settings.get("login") + "': " + response.body());
+            }
+            uids.put(source, result.asInt());
+            return result.asInt();
+        } catch (IOException e) {
+            throw ChannelException.unavailable("Odoo (source " + source + "): login failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ChannelException.unavailable("Odoo (source " + source + "): login interrupted");
+        }
+    }
+
+    /** Forgets the source's uid (its session was refused), so that the next call logs in again. */
+    public void forget(String source) {
+        uids.remove(source);
+    }
+
+    private static String api(Map<String, String> settings) {
+        return settings.getOrDefault("api", "json2").strip();
+    }
+
+    private static String database(String source, Map<String, String> settings) {
+        return required(source, settings, "database");
+    }
+
+    private static String required(String source, Map<String, String> settings, String key) {
+        String value = settings.get(key);
+        if (value == null || value.isBlank()) {
+            throw ChannelException.rejected("source " + source + ": setting '" + key + "' is empty (kanaal.sources."
+                    + source + ".settings." + key + ", secrets from the environment)");
+        }
+        return value;
+    }
+
+    private Map<String, String> settings(String source) {
+        SourceProperties properties = sources.sources().get(source);
+        return properties.settings();
+    }
+}

@@ -1,0 +1,104 @@
+package io.kanaal.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kanaal.support.KanaalIntegrationTest;
+import io.kanaal.support.OdooFake;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Sources of type odoo, configured with configuration and the shipped example mappings only, against a stand-in
+ * that answers as Odoo's documentation shows and lists every request that breaks the documented shape: an
+ * Odoo 19 (JSON-2, bearer API key) whose products reach the channels, and an Odoo 17 (JSON-RPC execute_kw after
+ * common.authenticate) whose quants at one location give each product's quantity on hand to the channels.
+ */
+class OdooSourceTest extends KanaalIntegrationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final OdooFake ODOO_19 = new OdooFake(SHOP, "/odoo19", true, "kanaal", "key-19");
+    private static final OdooFake ODOO_17 = new OdooFake(SHOP, "/odoo17", false, "kanaal", "secret-17");
+
+    @DynamicPropertySource
+    static void sources(DynamicPropertyRegistry registry) {
+        registry.add("kanaal.test.context", () -> "odoo");
+        registry.add("kanaal.sources.odoo19.type", () -> "odoo");
+        registry.add("kanaal.sources.odoo19.base-url", () -> SHOP.baseUrl() + "/odoo19");
+        registry.add("kanaal.sources.odoo19.settings.poll-cron", () -> "0/1 * * * * ?");
+        registry.add("kanaal.sources.odoo19.settings.api", () -> "json2");
+        registry.add("kanaal.sources.odoo19.settings.database", () -> "kanaal");
+        registry.add("kanaal.sources.odoo19.settings.api-key", () -> "key-19");
+        registry.add("kanaal.sources.odoo19.settings.provides", () -> "products");
+        registry.add("kanaal.sources.odoo19.settings.mapping", () -> "sources/odoo-product.jsonata");
+        registry.add("kanaal.sources.odoo19.settings.page-size", () -> "2");
+        registry.add("kanaal.sources.odoo17.type", () -> "odoo");
+        registry.add("kanaal.sources.odoo17.base-url", () -> SHOP.baseUrl() + "/odoo17");
+        registry.add("kanaal.sources.odoo17.settings.poll-cron", () -> "0/1 * * * * ?");
+        registry.add("kanaal.sources.odoo17.settings.api", () -> "jsonrpc");
+        registry.add("kanaal.sources.odoo17.settings.database", () -> "kanaal");
+        registry.add("kanaal.sources.odoo17.settings.login", () -> "kanaal-bot");
+        registry.add("kanaal.sources.odoo17.settings.password", () -> "secret-17");
+        registry.add("kanaal.sources.odoo17.settings.provides", () -> "stock");
+        registry.add("kanaal.sources.odoo17.settings.location", () -> "8");
+        registry.add("kanaal.sources.odoo17.settings.mapping", () -> "sources/odoo-stock.jsonata");
+        registry.add("kanaal.sources.odoo17.settings.page-size", () -> "2");
+    }
+
+    @AfterEach
+    void everyRequestWasAsOdooDocumentsIt() {
+        assertThat(ODOO_19.violations()).isEmpty();
+        assertThat(ODOO_17.violations()).isEmpty();
+    }
+
+    @Test
+    void odoo19sProductsReachTheChannelsAndAChangedPriceFollows() throws Exception {
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            skus.add("ODOO-" + UUID.randomUUID().toString().substring(0, 8));
+            ODOO_19.product(skus.get(i), i == 0 ? "8712345678906" : null, "Odoo artikel " + i, 10 + i);
+        }
+
+        for (String sku : skus) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> !SHOP.succeeded("/shop/products/" + sku).isEmpty());
+        }
+        JsonNode first = JSON.readTree(SHOP.succeeded("/shop/products/" + skus.get(0)).get(0).body());
+        assertThat(first.path("title").asText()).isEqualTo("Odoo artikel 0");
+        // 10 + 10%, up to the next .95 (the shop's price rule)
+        assertThat(first.path("price").decimalValue()).isEqualByComparingTo("11.95");
+
+        ODOO_19.product(skus.get(1), null, "Odoo artikel 1", 20);
+        await().atMost(Duration.ofSeconds(20)).until(() -> SHOP.succeeded("/shop/products/" + skus.get(1)).size() == 2);
+        assertThat(JSON.readTree(SHOP.succeeded("/shop/products/" + skus.get(1)).get(1).body()).path("price").decimalValue())
+                .isEqualByComparingTo("22.95");
+    }
+
+    @Test
+    void odoo17sQuantitiesAtItsLocationReachTheChannelsAfterOneLogin() throws Exception {
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            skus.add("ODOO-" + UUID.randomUUID().toString().substring(0, 8));
+            ODOO_17.product(skus.get(i), null, "Voorraad " + i, 5);
+            ODOO_17.quantity(skus.get(i), 8, 10 + i);
+            ODOO_17.quantity(skus.get(i), 9, 100);
+        }
+
+        // at location 8 only, less the shop's safety buffer of 2
+        for (int i = 0; i < 3; i++) {
+            String sku = skus.get(i);
+            int expected = 10 + i - 2;
+            await().atMost(Duration.ofSeconds(20)).until(() -> lastQuantity("/shop/stock/" + sku) == expected);
+        }
+        ODOO_17.quantity(skus.get(0), 8, 4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastQuantity("/shop/stock/" + skus.get(0)) == 2);
+        assertThat(ODOO_17.logins()).as("the uid is kept").isEqualTo(1);
+    }
+}
