@@ -4,6 +4,7 @@
 //   VENDURE_DATA_DIR  directory holding vendure.sqlite (created when missing)
 const path = require('path');
 const { DefaultJobQueuePlugin, DefaultSearchPlugin, dummyPaymentHandler } = require('@vendure/core');
+const { AssetServerPlugin } = require('@vendure/asset-server-plugin');
 
 const SUPERADMIN = { identifier: 'superadmin', password: 'superadmin' };
 
@@ -54,6 +55,12 @@ function vendureConfig({ autoSave = true } = {}) {
         plugins: [
             DefaultJobQueuePlugin.init({}),
             DefaultSearchPlugin.init({ bufferUpdates: false }),
+            // assets (createAssets uploads) kept in the run's data directory and served under /assets, as a shop
+            // with images has them; without an asset storage Vendure refuses every upload
+            AssetServerPlugin.init({
+                route: 'assets',
+                assetUploadDir: path.join(path.resolve(requiredEnv('VENDURE_DATA_DIR')), 'assets'),
+            }),
         ],
     };
 }
