@@ -8,6 +8,7 @@ import io.kanaal.api.InvalidRequestException;
 import io.kanaal.channel.ChannelProperties;
 import io.kanaal.channel.Channels;
 import io.kanaal.mapping.Mappings;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -83,6 +84,25 @@ public class ChannelProducts {
         exchange.setVariable("productSkipped", false);
         exchange.setVariable("product", view);
         exchange.getIn().setBody(json.writeValueAsString(view));
+    }
+
+    /**
+     * The payload of another stored product for this channel, as the channel's publisher would make it (its view,
+     * checked against the channel's rules, mapped by {@code mapping}): for a channel that writes a variant's model
+     * with the variant (Vendure). Rejected when Kanaal has no such product or it breaks the channel's rules.
+     */
+    public String payload(String channel, String sku, String mapping) throws IOException {
+        Products.StoredProduct product = products.get(sku);
+        if (product == null) {
+            throw io.kanaal.channel.ChannelException.rejected("Kanaal has no product " + sku);
+        }
+        Map<String, Object> view = view(channel, product);
+        List<ProductRules.Reject> rejects = rules(channel).check(view);
+        if (!rejects.isEmpty()) {
+            throw io.kanaal.channel.ChannelException.rejected("product " + sku + " breaks the rules of channel " + channel
+                    + ": " + rejects.stream().map(ProductRules.Reject::message).toList());
+        }
+        return mappings.apply(mapping, json.writeValueAsString(view));
     }
 
     /**
@@ -244,6 +264,9 @@ public class ChannelProducts {
         }
         view.put("condition", product.path("condition").asText("new"));
         view.put("status", product.path("status").asText("active"));
+        // a model: the products that name it as their parent (their SKUs in Kanaal's order), none for another product
+        List<String> variants = products.variants(stored.sku());
+        view.put("variants", variants.isEmpty() ? null : variants);
         view.put("variantAxes", json.convertValue(product.path("variantAxes").isMissingNode() ? json.createObjectNode()
                 : product.path("variantAxes"), Map.class));
         ObjectNode titles = merged(product.path("title"), overrides.path("title"));

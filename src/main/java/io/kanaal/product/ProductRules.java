@@ -13,10 +13,12 @@ import java.util.Map;
  * What a channel takes: its type's rules ({@code mappings/<type>/product-rules.json}), with what the channel's
  * settings override ({@code rules.required}, {@code rules.max-title-length}, {@code rules.max-description-length},
  * {@code rules.min-images}, {@code rules.allowed-categories}, {@code rules.allowed-values.<attribute>}; lists
- * comma-separated). A price above zero is always required.
+ * comma-separated). A price above zero is always required, except of a model (a product other products name as
+ * their {@code parentSku}: its view lists them in {@code variants}) on a channel type whose rules say
+ * {@code "modelsNeedNoPrice": true} (a webshop that sells the variants under their model, never the model).
  */
 public record ProductRules(List<String> required, int maxTitleLength, int maxDescriptionLength, int minImages,
-        List<String> allowedCategories, Map<String, List<String>> allowedValues) {
+        List<String> allowedCategories, Map<String, List<String>> allowedValues, boolean modelsNeedNoPrice) {
 
     /** One broken rule: which, on which field, and what to do about it. */
     public record Reject(String rule, String field, String message) {
@@ -36,7 +38,7 @@ public record ProductRules(List<String> required, int maxTitleLength, int maxDes
                 number(settings.get("rules.max-description-length"), typeRules.path("maxDescriptionLength").asInt(Integer.MAX_VALUE)),
                 number(settings.get("rules.min-images"), typeRules.path("minImages").asInt(0)),
                 list(settings.get("rules.allowed-categories"), strings(typeRules.path("allowedCategories"))),
-                allowedValues);
+                allowedValues, typeRules.path("modelsNeedNoPrice").asBoolean(false));
     }
 
     /** The rules the channel's view of a product breaks; empty when it may be sent. */
@@ -82,7 +84,8 @@ public record ProductRules(List<String> required, int maxTitleLength, int maxDes
         if (price.get("sourceCurrency") != null) {
             rejects.add(new Reject("currency", "price.currency", "priced in " + price.get("sourceCurrency")
                     + "; this channel sells in " + price.get("currency") + " (give it a price of its own in channels.<channel>.price)"));
-        } else if (!(amount instanceof BigDecimal decimal) || decimal.signum() <= 0) {
+        } else if ((!(amount instanceof BigDecimal decimal) || decimal.signum() <= 0)
+                && !(modelsNeedNoPrice && view.get("variants") instanceof List<?> variants && !variants.isEmpty())) {
             rejects.add(new Reject("price-above-zero", "price.amount", "the price on this channel must be above zero"));
         }
         return rejects;

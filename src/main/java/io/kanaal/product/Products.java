@@ -71,6 +71,12 @@ public class Products {
     }
 
     /** The SKUs of every stored product, in order, from after {@code after} (null: the first), at most limit. */
+    /** The SKUs of the products whose parent is this SKU (its variants), in SKU byte order; empty for none. */
+    public List<String> variants(String parentSku) {
+        return jdbc.queryForList("SELECT sku FROM product WHERE parent_sku = ? ORDER BY sku COLLATE \"C\"", String.class,
+                parentSku);
+    }
+
     public List<String> skus(String after, int limit) {
         return jdbc.queryForList("SELECT sku FROM product WHERE sku COLLATE \"C\" > ? ORDER BY sku COLLATE \"C\" LIMIT ?",
                 String.class, after == null ? "" : after, limit);

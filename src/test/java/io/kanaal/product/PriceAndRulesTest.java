@@ -67,4 +67,16 @@ class PriceAndRulesTest {
         Map<String, Object> view = Map.of("title", "T", "price", Map.of("currency", "GBP", "sourceCurrency", "EUR"));
         assertThat(ProductRules.none().check(view)).extracting(ProductRules.Reject::rule).containsExactly("currency");
     }
+
+    @Test
+    void aModelWithoutAPriceIsTakenOnlyWhereTheTypesRulesSaySoAndAProductWithoutVariantsNeverIs() throws Exception {
+        Map<String, Object> model = Map.of("title", "T-shirt", "variants", List.of("TSHIRT-M", "TSHIRT-L"),
+                "price", Map.of("amount", new BigDecimal("0.00"), "currency", "EUR"));
+        Map<String, Object> single = Map.of("title", "Mug", "price", Map.of("amount", new BigDecimal("0.00"), "currency", "EUR"));
+        ProductRules webshop = ProductRules.of(new ObjectMapper().readTree("{\"modelsNeedNoPrice\": true}"), Map.of());
+
+        assertThat(webshop.check(model)).isEmpty();
+        assertThat(webshop.check(single)).extracting(ProductRules.Reject::rule).containsExactly("price-above-zero");
+        assertThat(ProductRules.none().check(model)).extracting(ProductRules.Reject::rule).containsExactly("price-above-zero");
+    }
 }
