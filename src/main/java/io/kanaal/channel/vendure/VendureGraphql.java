@@ -93,6 +93,30 @@ public class VendureGraphql {
         return body.toString();
     }
 
+    /**
+     * The HTTP body of a GraphQL call, as {@link #request(String, Object)}; with an image to upload, a multipart request
+     * as the GraphQL multipart request spec has it (Vendure's createAssets): part {@code operations} (that body, the
+     * file null), part {@code map} (the file goes to {@code variables.input.0.file}), part {@code 0} (the file).
+     */
+    public Object request(String document, Object variables, VendureAssets.Image upload) throws JsonProcessingException {
+        String operations = request(document, variables);
+        if (upload == null) {
+            return operations;
+        }
+        return org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder.create()
+                .addTextBody("operations", operations, org.apache.hc.core5.http.ContentType.APPLICATION_JSON)
+                .addTextBody("map", "{\"0\":[\"variables.input.0.file\"]}",
+                        org.apache.hc.core5.http.ContentType.APPLICATION_JSON)
+                .addBinaryBody("0", upload.bytes(), org.apache.hc.core5.http.ContentType.create(upload.contentType()),
+                        upload.fileName())
+                .build();
+    }
+
+    /** The Content-Type of a request body {@link #request(String, Object, VendureAssets.Image)} made. */
+    public String contentType(@Body Object body) {
+        return body instanceof org.apache.hc.core5.http.HttpEntity entity ? entity.getContentType() : "application/json";
+    }
+
     private String document(String name) {
         if (!cache) {
             return read(name);

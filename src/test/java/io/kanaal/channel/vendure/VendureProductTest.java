@@ -113,7 +113,7 @@ class VendureProductTest {
     }
 
     @Test
-    void whatVendureRefusesAndAPriceInAnotherCurrencyAreRefusalsWithTheReason() throws Exception {
+    void whatVendureRefusesAPriceInAnotherCurrencyAndAMissingImageAreRefusalsWithTheReason() throws Exception {
         String refused = "VR-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
         VENDURE.script("/admin-api",
                 graphql("{\"data\":{\"productVariants\":{\"items\":[]},\"product\":null," + ENGLISH_EUR + "}}"),
@@ -131,6 +131,17 @@ class VendureProductTest {
         assertThat(deadLetter(dollars)).contains("the Vendure channel's prices are in USD, not in EUR");
         assertThat(calls(before)).as("only the look-up").hasSize(1);
         await().atMost(Duration.ofSeconds(5)).until(() -> "refused".equals(status(dollars)));
+
+        // an image whose URL answers 404: refused with the URL and the status, before anything is sent to Vendure
+        String pictured = "VI-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+        VENDURE.always("/images/", Reply.of(404));
+        int beforeImage = VENDURE.requests("/admin-api").size();
+        String image = VENDURE.baseUrl() + "/images/" + pictured + ".png";
+        post("/api/v1/products", products(product(pictured, 1, 19.99).replace("\"price\"",
+                "\"images\":[{\"url\":\"" + image + "\",\"role\":\"main\"}],\"price\"")));
+        assertThat(deadLetter(pictured)).contains("image " + image + " answered HTTP 404");
+        assertThat(calls(beforeImage)).as("nothing sent to Vendure").isEmpty();
+        await().atMost(Duration.ofSeconds(5)).until(() -> "refused".equals(status(pictured)));
     }
 
     private static String deadLetter(String sku) throws Exception {
@@ -145,9 +156,8 @@ class VendureProductTest {
         return """
                 {"sku":"%s","sequence":%d,"title":{"nl":"T-shirt rood","en":"T-shirt red"},
                  "description":{"nl":"Katoenen T-shirt.","en":"Cotton T-shirt."},
-                 "images":[{"url":"https://img.example.com/%s.jpg","role":"main"}],
                  "price":{"amount":%s,"currency":"EUR"}}
-                """.formatted(sku, sequence, sku, price);
+                """.formatted(sku, sequence, price);
     }
 
     private static String products(String product) {
