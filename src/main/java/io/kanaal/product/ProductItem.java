@@ -26,6 +26,15 @@ public record ProductItem(JsonNode content) implements BatchItem {
         return content.path("sku").asText();
     }
 
+    /**
+     * The message group of its SKU on the channels' product queues: its model's SKU for a variant, else its own, so
+     * a model and its variants go to a channel one after the other (a webshop makes the model's product once).
+     */
+    public String modelSku() {
+        JsonNode parent = content.path("parentSku");
+        return parent.isTextual() ? parent.asText() : sku();
+    }
+
     /** Its version: the source's sequence, or else its updatedAt in epoch milliseconds; higher is newer. */
     public long version() {
         JsonNode sequence = content.path("sequence");
