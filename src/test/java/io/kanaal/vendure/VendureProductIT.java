@@ -7,13 +7,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kanaal.support.StandaloneKanaal;
 import io.kanaal.support.Vendure;
 import io.kanaal.support.Vendure.VariantStock;
+import com.sun.net.httpserver.HttpServer;
 import jakarta.jms.Message;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,11 +43,33 @@ class VendureProductIT {
     private static final String SHOP_PRODUCT = "query($slug: String!) { product(slug: $slug) { id name slug description"
             + " variants { id sku name price currencyCode stockLevel } } }";
 
+    private static final String SHOP_MODEL = "query($slug: String!) { product(slug: $slug) { id name slug"
+            + " featuredAsset { id preview } assets { id }"
+            + " variants { sku name price featuredAsset { id } options { code name group { name } } } } }";
+
     private static Vendure vendure;
     private static ConfigurableApplicationContext kanaal;
+    /** Product images on loopback: any path ending in .png answers a tiny PNG; the paths asked, in order. */
+    private static HttpServer images;
+    private static final List<String> IMAGES_ASKED = new CopyOnWriteArrayList<>();
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
+        images = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] png = png();
+        images.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            IMAGES_ASKED.add(path);
+            boolean found = path.endsWith(".png");
+            exchange.getResponseHeaders().set("Content-Type", "image/png");
+            exchange.sendResponseHeaders(found ? 200 : 404, found ? png.length : -1);
+            try (var body = exchange.getResponseBody()) {
+                if (found) {
+                    body.write(png);
+                }
+            }
+        });
+        images.start();
         vendure = Vendure.start();
         List<String> settings = new ArrayList<>(StandaloneKanaal.vendureChannel("vendure", vendure.baseUrl(),
                 Vendure.ADMIN_USERNAME, Vendure.ADMIN_PASSWORD, "price-markup=10", "price-rounding=0.95", "unlisted=skip"));
@@ -57,6 +84,9 @@ class VendureProductIT {
         }
         if (vendure != null) {
             vendure.stop();
+        }
+        if (images != null) {
+            images.stop(0);
         }
     }
 
@@ -83,7 +113,7 @@ class VendureProductIT {
         assertThat(variant.path("stockLevel").asText()).isEqualTo("IN_STOCK");
         VariantStock stock = vendure.variant(sku).orElseThrow();
         assertThat(stock.stockOnHand()).as("the quantity that waited").isEqualTo(5);
-        assertThat(listing(sku)).as("the variant is the SKU's listing").isEqualTo(stock.id());
+        await("the variant is the SKU's listing").atMost(WAIT).until(() -> stock.id().equals(listing(sku)));
         await().atMost(WAIT).until(() -> "live".equals(status(sku)));
 
         // a new version: a new price and English title, on the same product and variant
@@ -136,13 +166,113 @@ class VendureProductIT {
         assertThat(vendure.variant(sku)).isEmpty();
     }
 
+    @Test
+    void aModelWithTwoVariantsIsOneProductWithTwoVariantsAndItsUpdatesShow() throws Exception {
+        String model = "KM-" + System.currentTimeMillis();
+        String slug = model.toLowerCase();
+        String small = model + "-S";
+        String large = model + "-L";
+
+        // the variants come before their model in the batch; the model has no price of its own
+        post("/api/v1/products", "{\"items\":[" + variant(small, model, 1, "S", 19.99) + ","
+                + variant(large, model, 1, "L", 21.99) + "," + model(model, 1, "Hoodie") + "]}");
+        await().atMost(WAIT).until(() -> shopProduct(vendure.newShopSession(), SHOP_MODEL, slug)
+                .path("variants").size() == 2);
+        JsonNode product = shopProduct(vendure.newShopSession(), SHOP_MODEL, slug);
+        assertThat(product.path("name").asText()).isEqualTo("Hoodie");
+        assertThat(product.path("featuredAsset").path("preview").asText()).as("the model's main image")
+                .startsWith(vendure.baseUrl() + "/assets/");
+        assertThat(product.path("assets")).hasSize(1);
+        Map<String, JsonNode> variants = new java.util.TreeMap<>();
+        product.path("variants").forEach(v -> variants.put(v.path("sku").asText(), v));
+        assertThat(variants).containsOnlyKeys(small, large);
+        assertThat(variants.get(small).path("price").asInt()).as("19.99 + 10 %, up to .95").isEqualTo(2195);
+        assertThat(variants.get(large).path("price").asInt()).as("21.99 + 10 %, up to .95").isEqualTo(2495);
+        assertThat(optionNames(variants.get(small))).containsExactly("colour: grey", "size: S");
+        assertThat(optionNames(variants.get(large))).containsExactly("colour: grey", "size: L");
+        assertThat(variants.get(small).path("featuredAsset").path("id").asText()).as("the variant's own image")
+                .isNotBlank().isNotEqualTo(product.path("featuredAsset").path("id").asText());
+        assertThat(vendure.newShopSession().call("query($slug: String!) { products(options: { filter: { slug:"
+                + " { contains: $slug } } }) { totalItems } }", Map.of("slug", slug)).path("products")
+                .path("totalItems").asInt()).as("one product for the model and its variants").isEqualTo(1);
+        await().atMost(WAIT).until(() -> "live".equals(status(model)) && "live".equals(status(small))
+                && "live".equals(status(large)));
+        assertThat(IMAGES_ASKED.stream().filter(p -> p.equals("/" + model + ".png"))).as("each image fetched once")
+                .hasSize(1);
+
+        // a new title of the model and a new price of a variant show on the same product
+        post("/api/v1/products", "{\"items\":[" + model(model, 2, "Hoodie, organic") + ","
+                + variant(large, model, 2, "L", 24.99) + "]}");
+        await().atMost(WAIT).until(() -> {
+            JsonNode now = shopProduct(vendure.newShopSession(), SHOP_MODEL, slug);
+            return "Hoodie, organic".equals(now.path("name").asText()) && java.util.stream.StreamSupport
+                    .stream(now.path("variants").spliterator(), false)
+                    .anyMatch(v -> large.equals(v.path("sku").asText()) && v.path("price").asInt() == 2795);
+        });
+        JsonNode updated = shopProduct(vendure.newShopSession(), SHOP_MODEL, slug);
+        assertThat(updated.path("id").asText()).isEqualTo(product.path("id").asText());
+        assertThat(updated.path("variants")).hasSize(2);
+        assertThat(updated.path("featuredAsset").path("id").asText()).isEqualTo(product.path("featuredAsset").path("id").asText());
+    }
+
+    @Test
+    void aProductWhoseImageIsMissingIsRefusedWithTheImagesUrl() throws Exception {
+        String sku = "KI-" + System.currentTimeMillis();
+        String missing = "http://127.0.0.1:" + images.getAddress().getPort() + "/" + sku + ".jpg";
+        post("/api/v1/products", products(product(sku, 1, "Cap", 9.99, "active").replace(image(sku), missing)));
+
+        JmsTemplate jms = kanaal.getBean(JmsTemplate.class);
+        jms.setReceiveTimeout(WAIT.toMillis());
+        Message dead = jms.receiveSelected("DLQ.kanaal.channel.vendure.products", "sku = '" + sku + "'");
+        assertThat(dead).as("dead letter of %s", sku).isNotNull();
+        assertThat(dead.getStringProperty("kanaalDeadLetterReason")).contains("image " + missing + " answered HTTP 404");
+        await().atMost(WAIT).until(() -> "refused".equals(status(sku)));
+        assertThat(vendure.variant(sku)).isEmpty();
+    }
+
+    private static String model(String sku, long sequence, String englishTitle) {
+        return """
+                {"sku":"%s","sequence":%d,"status":"active","title":{"nl":"Trui","en":"%s"},
+                 "description":{"en":"A warm hoodie."},"images":[{"url":"%s","role":"main"}],
+                 "price":{"amount":0,"currency":"USD"}}
+                """.formatted(sku, sequence, englishTitle, image(sku));
+    }
+
+    private static String variant(String sku, String model, long sequence, String size, double price) {
+        return """
+                {"sku":"%s","sequence":%d,"status":"active","parentSku":"%s","variantAxes":{"size":"%s","colour":"grey"},
+                 "title":{"en":"Hoodie %s"},"images":[{"url":"%s","role":"main"}],
+                 "price":{"amount":%s,"currency":"USD"}}
+                """.formatted(sku, sequence, model, size, size, image(sku), price);
+    }
+
+    /** The variant's options as "group: option", by group name. */
+    private static List<String> optionNames(JsonNode variant) {
+        List<String> names = new ArrayList<>();
+        variant.path("options").forEach(o -> names.add(o.path("group").path("name").asText() + ": " + o.path("name").asText()));
+        return names.stream().sorted().toList();
+    }
+
+    private static String image(String sku) {
+        return "http://127.0.0.1:" + images.getAddress().getPort() + "/" + sku + ".png";
+    }
+
+    /** A 2 x 2 PNG, as a product photo would be (Vendure makes its preview with sharp). */
+    private static byte[] png() throws IOException {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(2, 2, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        image.setRGB(0, 0, 0xcc2200);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", bytes);
+        return bytes.toByteArray();
+    }
+
     private static String product(String sku, long sequence, String englishTitle, double price, String status) {
         return """
                 {"sku":"%s","sequence":%d,"status":"%s","gtin":"8712345678906",
                  "title":{"nl":"T-shirt rood","en":"%s"},"description":{"nl":"Katoenen T-shirt.","en":"Cotton T-shirt."},
-                 "images":[{"url":"https://img.example.com/%s.jpg","role":"main"}],
+                 "images":[{"url":"%s","role":"main"}],
                  "price":{"amount":%s,"currency":"USD"}}
-                """.formatted(sku, sequence, status, englishTitle, sku, price);
+                """.formatted(sku, sequence, status, englishTitle, image(sku), price);
     }
 
     private static String products(String product) {
@@ -151,7 +281,11 @@ class VendureProductIT {
 
     /** The product with this slug as a shopper of the session sees it; null when the shop does not show it. */
     private static JsonNode shopProduct(Vendure.Session shopper, String slug) {
-        return shopper.call(SHOP_PRODUCT, Map.of("slug", slug)).path("product");
+        return shopProduct(shopper, SHOP_PRODUCT, slug);
+    }
+
+    private static JsonNode shopProduct(Vendure.Session shopper, String query, String slug) {
+        return shopper.call(query, Map.of("slug", slug)).path("product");
     }
 
     private static int desiredQuantity(String sku) {

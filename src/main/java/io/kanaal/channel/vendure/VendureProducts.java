@@ -97,7 +97,8 @@ public class VendureProducts {
         owner.path("translations").forEach(t -> translated.add(t.path("languageCode").asText()));
         input.set("translated", JSON.valueToTree(translated));
         int variantCount = owner.path("variantList").path("totalItems").asInt();
-        input.put("otherVariants", model == null && variantCount > (variantId == null ? 0 : 1));
+        // a product of its own in a product with variants of other SKUs: one a shop admin made, whose texts stay
+        input.put("otherVariants", model == null && !isModel && variantCount > (variantId == null ? 0 : 1));
         input.put("variantCount", variantCount);
         input.set("optionGroups", owner.path("optionGroups").isArray() ? owner.path("optionGroups") : JSON.createArrayNode());
         input.set("assets", JSON.valueToTree(assets == null ? Map.of() : assets));
@@ -159,18 +160,21 @@ public class VendureProducts {
         return product.toString();
     }
 
-    /** The product Vendure created ({@code data} of vendure/create-product.graphql): its id into the product's input. */
-    public String productCreated(Exchange exchange, @Body String data, @Variable("vendureProduct") String input)
+    /**
+     * The product Vendure created ({@code data} of vendure/create-product.graphql): variable {@code vendureProductId},
+     * and its id in the product's input (variable {@code vendureProduct}) and its options.
+     */
+    public void productCreated(Exchange exchange, @Body String data, @Variable("vendureProduct") String input)
             throws IOException {
         String productId = JSON.readTree(data).path("createProduct").path("id").asText(null);
         if (productId == null) {
             throw ChannelException.rejected("Vendure's createProduct answered no product: " + VendureGraphql.abbreviate(data));
         }
-        exchange.setVariable("vendureProductId", productId);
         ObjectNode product = (ObjectNode) JSON.readTree(input);
         product.put("productId", productId);
         product.path("options").forEach(option -> ((ObjectNode) option).put("productId", productId));
-        return product.toString();
+        exchange.setVariable("vendureProductId", productId);
+        exchange.setVariable("vendureProduct", product.toString());
     }
 
     /**

@@ -65,14 +65,15 @@ class VendureProductTest {
                 Reply.of(503, "{\"error\":\"restarting\"}"),
                 graphql("{\"data\":{\"productVariants\":{\"items\":[]},\"product\":{\"id\":\"12\","
                         + "\"translations\":[{\"languageCode\":\"en\"}],\"variantList\":{\"totalItems\":0}}," + ENGLISH_EUR + "}}"),
-                graphql("{\"data\":{\"createProductVariants\":[{\"id\":\"34\",\"sku\":\"" + sku + "\"}]}}"));
+                graphql("{\"data\":{\"createProductVariants\":[{\"id\":\"34\",\"sku\":\"" + sku + "\"}]}}"),
+                graphql("{\"data\":{\"updateProduct\":{\"id\":\"12\"},\"updateProductVariants\":[]}}"));
 
         post("/api/v1/products", products(product(sku, 1, 19.99)));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> status(sku) != null);
         List<ChannelStub.Request> calls = calls(before);
         assertThat(count(calls, "createProduct(")).as("one product").isEqualTo(1);
-        assertThat(calls).hasSize(5);
+        assertThat(calls).hasSize(6);
         assertThat(variables(calls.get(0))).isEqualTo(JSON.readTree("{\"sku\":\"" + sku + "\",\"slug\":\"" + slug + "\"}"));
         assertThat(variables(calls.get(1))).as("enabled with its variant").isEqualTo(JSON.readTree("""
                 {"input":{"enabled":false,"translations":[{"languageCode":"en","name":"T-shirt red",
@@ -80,9 +81,10 @@ class VendureProductTest {
                 """.formatted(slug)));
         assertThat(variables(calls.get(4))).as("19.99 + 10 %, up to .95: 22.95, in cents").isEqualTo(JSON.readTree("""
                 {"input":[{"sku":"%s","enabled":true,"price":2295,
-                  "translations":[{"languageCode":"en","name":"T-shirt red"}],"productId":"12","stockOnHand":0}],
-                 "product":{"id":"12","enabled":true}}
+                  "translations":[{"languageCode":"en","name":"T-shirt red"}],"productId":"12","stockOnHand":0}]}
                 """.formatted(sku)));
+        assertThat(variables(calls.get(5))).as("enabled once its variant is there").isEqualTo(JSON.readTree(
+                "{\"product\":{\"id\":\"12\",\"enabled\":true},\"variants\":[]}"));
         assertThat(listing(sku)).as("the variant is the SKU's listing").isEqualTo("34");
         assertThat(status(sku)).isEqualTo("live");
 
@@ -90,8 +92,8 @@ class VendureProductTest {
         VENDURE.script("/admin-api", graphql("{\"data\":{\"updateProductVariants\":[{\"id\":\"34\",\"sku\":\"" + sku
                 + "\",\"stockOnHand\":6}]}}"));
         post("/api/v1/stock", "{\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":6,\"sequence\":1}]}");
-        await().atMost(Duration.ofSeconds(15)).until(() -> calls(before).size() == 6);
-        assertThat(variables(calls(before).get(5))).isEqualTo(JSON.readTree("{\"input\":[{\"id\":\"34\",\"stockOnHand\":6}]}"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> calls(before).size() == 7);
+        assertThat(variables(calls(before).get(6))).isEqualTo(JSON.readTree("{\"input\":[{\"id\":\"34\",\"stockOnHand\":6}]}"));
 
         // a new price: the product and its variant are updated in one call, the slug kept
         VENDURE.script("/admin-api",
@@ -100,8 +102,8 @@ class VendureProductTest {
                         + "\"product\":null," + ENGLISH_EUR + "}}"),
                 graphql("{\"data\":{\"updateProduct\":{\"id\":\"12\"},\"updateProductVariants\":[{\"id\":\"34\",\"sku\":\"" + sku + "\"}]}}"));
         post("/api/v1/products", products(product(sku, 2, 29.99)));
-        await().atMost(Duration.ofSeconds(15)).until(() -> calls(before).size() == 8);
-        assertThat(variables(calls(before).get(7))).as("29.99 + 10 %, up to .95: 33.95").isEqualTo(JSON.readTree("""
+        await().atMost(Duration.ofSeconds(15)).until(() -> calls(before).size() == 9);
+        assertThat(variables(calls(before).get(8))).as("29.99 + 10 %, up to .95: 33.95").isEqualTo(JSON.readTree("""
                 {"product":{"enabled":true,"translations":[{"languageCode":"en","name":"T-shirt red",
                   "description":"Cotton T-shirt."}],"id":"12"},
                  "variants":[{"sku":"%s","enabled":true,"price":3395,
