@@ -186,7 +186,7 @@ class VendureProductIT {
         Map<String, JsonNode> variants = new java.util.TreeMap<>();
         product.path("variants").forEach(v -> variants.put(v.path("sku").asText(), v));
         assertThat(variants).containsOnlyKeys(small, large);
-        assertThat(variants.get(small).path("price").asInt()).as("19.99 + 10 %, up to .95").isEqualTo(2195);
+        assertThat(variants.get(small).path("price").asInt()).as("19.99 + 10 %, up to .95").isEqualTo(2295);
         assertThat(variants.get(large).path("price").asInt()).as("21.99 + 10 %, up to .95").isEqualTo(2495);
         assertThat(optionNames(variants.get(small))).containsExactly("colour: grey", "size: S");
         assertThat(optionNames(variants.get(large))).containsExactly("colour: grey", "size: L");
