@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code object.execute_kw(db, uid, password, model, method, args, kwargs)}). It keeps {@code product.product}
  * (with a quantity on hand per location) and {@code stock.quant}, and answers {@code search_read} with a domain
  * ({@code =}, {@code >=}, {@code in}, {@code child_of}), fields, offset, limit, order and a {@code location}
- * context. Every request that breaks the documented shape is listed by {@link #violations()} (and answered as
+ * context; and {@code res.partner} and {@code sale.order}, with {@code create} ({@code vals_list}) and the sale
+ * order's {@code action_confirm} and {@code action_cancel} ({@code ids}). Every request that breaks the documented shape is listed by {@link #violations()} (and answered as
  * Odoo would: 401 for a bad key, an error object for a bad call).
  */
 public final class OdooFake {
@@ -39,6 +40,9 @@ public final class OdooFake {
     private final String secret;
     private final List<ObjectNode> products = new CopyOnWriteArrayList<>();
     private final List<ObjectNode> quants = new CopyOnWriteArrayList<>();
+    private final List<ObjectNode> partners = new CopyOnWriteArrayList<>();
+    private final List<ObjectNode> saleOrders = new CopyOnWriteArrayList<>();
+    private final Set<String> failNext = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private final AtomicInteger logins = new AtomicInteger();
     private final AtomicInteger ids = new AtomicInteger(100);
@@ -88,6 +92,16 @@ public final class OdooFake {
         quant.put("quantity", quantity).put("write_date", now());
     }
 
+    /** The sale orders Odoo has with this client_order_ref. */
+    public List<ObjectNode> saleOrders(String clientOrderRef) {
+        return saleOrders.stream().filter(order -> order.path("client_order_ref").asText().equals(clientOrderRef)).toList();
+    }
+
+    /** The partners Odoo has with this email. */
+    public List<ObjectNode> partners(String email) {
+        return partners.stream().filter(partner -> partner.path("email").asText().equals(email)).toList();
+    }
+
     /** The requests that broke the documented shape; empty when none did. */
     public List<String> violations() {
         return List.copyOf(violations);
@@ -102,8 +116,16 @@ public final class OdooFake {
         return ODOO_TIME.format(Instant.ofEpochSecond(clock.incrementAndGet()));
     }
 
+    /** The next call of this method is answered 503 (Odoo restarting), before Odoo carries it out. */
+    public void failNext(String method) {
+        failNext.add(method);
+    }
+
     private Reply json2(ChannelStub.Request request) {
         String path = request.pathWithoutQuery();
+        if (failNext.remove(path.substring(path.lastIndexOf('/') + 1))) {
+            return Reply.of(503, "Service Unavailable");
+        }
         String[] modelMethod = path.substring(path.indexOf("/json/2/") + "/json/2/".length()).split("/");
         String authorization = request.header("Authorization");
         if (authorization == null || !authorization.equalsIgnoreCase("bearer " + secret)) {
@@ -147,25 +169,57 @@ public final class OdooFake {
         }
         ObjectNode named = args.size() == 7 && args.path(6).isObject() ? ((ObjectNode) args.path(6)).deepCopy() : JSON.createObjectNode();
         check(args.path(5).isArray(), "execute_kw's positional args are not a list: " + args.path(5));
+        String method = args.path(4).asText();
         if (args.path(5).size() > 0) {
-            named.set("domain", args.path(5).path(0));
+            named.set(method.equals("search_read") ? "domain" : method.equals("create") ? "vals_list" : "ids", args.path(5).path(0));
         }
         return Reply.of(200, answer.set("result", call("execute_kw", args.path(3).asText(), args.path(4).asText(), named)).toString());
     }
 
     /** One model method with named parameters. */
-    private JsonNode call(String where, String model, String method, ObjectNode parameters) {
-        check(method.equals("search_read"), where + ": method " + method + " is not served by the stand-in");
-        parameters.fieldNames().forEachRemaining(name -> check(SEARCH_READ.contains(name), where + ": search_read has no parameter " + name));
-        check(parameters.path("domain").isArray(), where + ": search_read without a domain list");
+    private synchronized JsonNode call(String where, String model, String method, ObjectNode parameters) {
         List<ObjectNode> table = switch (model) {
             case "product.product" -> products;
             case "stock.quant" -> quants;
+            case "res.partner" -> partners;
+            case "sale.order" -> saleOrders;
             default -> {
                 violations.add(where + ": unknown model " + model);
-                yield List.of();
+                yield new ArrayList<>();
             }
         };
+        if (method.equals("create")) {
+            parameters.fieldNames().forEachRemaining(name -> check(Set.of("vals_list", "context").contains(name), where + ": create has no parameter " + name));
+            check(parameters.path("vals_list").isArray(), where + ": create without a vals_list list");
+            ArrayNode created = JSON.createArrayNode();
+            for (JsonNode values : parameters.path("vals_list")) {
+                ObjectNode record = ((ObjectNode) values).deepCopy().put("id", ids.incrementAndGet()).put("write_date", now());
+                if (model.equals("sale.order")) {
+                    record.put("state", "draft");
+                    for (JsonNode line : record.path("order_line")) {
+                        check(line.isArray() && line.size() == 3 && line.path(0).asInt() == 0 && line.path(2).has("product_id")
+                                && line.path(2).has("product_uom_qty"), where + ": an order line is not [0, 0, {product_id, product_uom_qty, ...}]: " + line);
+                    }
+                }
+                table.add(record);
+                created.add(record.path("id").asInt());
+            }
+            return created;
+        }
+        if (method.startsWith("action_")) {
+            parameters.fieldNames().forEachRemaining(name -> check(Set.of("ids", "context").contains(name), where + ": " + method + " has no parameter " + name));
+            check(model.equals("sale.order") && Set.of("action_confirm", "action_cancel").contains(method), where + ": " + model + "." + method + " is not served by the stand-in");
+            for (JsonNode id : parameters.path("ids")) {
+                table.stream().filter(record -> record.path("id").asInt() == id.asInt()).forEach(record -> {
+                    check(!method.equals("action_confirm") || record.path("state").asText().equals("draft"), where + ": confirming a sale order in state " + record.path("state").asText());
+                    record.put("state", method.equals("action_confirm") ? "sale" : "cancel").put("write_date", now());
+                });
+            }
+            return JSON.getNodeFactory().booleanNode(true);
+        }
+        check(method.equals("search_read"), where + ": method " + method + " is not served by the stand-in");
+        parameters.fieldNames().forEachRemaining(name -> check(SEARCH_READ.contains(name), where + ": search_read has no parameter " + name));
+        check(parameters.path("domain").isArray(), where + ": search_read without a domain list");
         int location = parameters.path("context").path("location").asInt(0);
         List<ObjectNode> found = new ArrayList<>();
         for (ObjectNode record : table) {

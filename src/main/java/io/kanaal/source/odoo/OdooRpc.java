@@ -38,6 +38,8 @@ public class OdooRpc {
     static final List<String> PRODUCT_FIELDS = List.of("default_code", "barcode", "name", "description_sale", "list_price",
             "write_date");
     static final List<String> QUANT_FIELDS = List.of("product_id", "location_id", "quantity", "write_date");
+    /** The parameters execute_kw takes by position: a search's domain, a create's values, an action's records. */
+    private static final List<String> POSITIONAL = List.of("ids", "domain", "vals_list");
     /** Odoo writes its datetimes as UTC text without a zone. */
     static final String ODOO_TIME = "yyyy-MM-dd HH:mm:ss";
 
@@ -137,8 +139,12 @@ public class OdooRpc {
         return json.writeValueAsString(document.path("result"));
     }
 
-    /** Writes one call of {@code model.method} with named parameters in the source's protocol onto the message. */
-    void call(Message message, String source, String model, String method, Map<String, Object> parameters) {
+    /**
+     * Writes one call of {@code model.method} with named parameters in the source's protocol onto the message:
+     * with JSON-RPC, the parameter that {@code execute_kw} takes by position (a search's {@code domain}, a
+     * create's {@code vals_list}, an action's {@code ids}) goes into its positional args, the rest as keywords.
+     */
+    public void call(Message message, String source, String model, String method, Map<String, Object> parameters) {
         Map<String, String> settings = settings(source);
         message.setHeader(Exchange.HTTP_METHOD, "POST");
         message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
@@ -148,9 +154,14 @@ public class OdooRpc {
         if ("jsonrpc".equals(api(settings))) {
             message.setHeader(Exchange.HTTP_PATH, "/jsonrpc");
             Map<String, Object> keywords = new LinkedHashMap<>(parameters);
-            Object domain = keywords.remove("domain");
+            List<Object> positional = new java.util.ArrayList<>();
+            for (String name : POSITIONAL) {
+                if (keywords.containsKey(name)) {
+                    positional.add(keywords.remove(name));
+                }
+            }
             body = envelope("object", "execute_kw", List.of(database(source, settings), uid(source, settings),
-                    required(source, settings, "password"), model, method, domain == null ? List.of() : List.of(domain), keywords));
+                    required(source, settings, "password"), model, method, positional, keywords));
         } else {
             message.setHeader(Exchange.HTTP_PATH, "/json/2/" + model + "/" + method);
             message.setHeader("Authorization", "bearer " + required(source, settings, "api-key"));
@@ -204,6 +215,11 @@ public class OdooRpc {
             Thread.currentThread().interrupt();
             throw ChannelException.unavailable("Odoo (source " + source + "): login interrupted");
         }
+    }
+
+    /** The Odoo URL of the source (its base-url). */
+    public String baseUrl(String source) {
+        return sources.sources().get(source).baseUrl();
     }
 
     /** Forgets the source's uid (its session was refused), so that the next call logs in again. */
