@@ -19,9 +19,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
+import org.apache.camel.Message;
 import org.apache.camel.Variable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -57,6 +59,38 @@ public class ChannelProducts {
     /** The enabled channels that take products: those with a route {@code <channel>-product-write}. */
     public List<String> channels() {
         return channels.enabledIds().stream().filter(id -> camelContext.getRoute(id + "-product-write") != null).toList();
+    }
+
+    /** A SKU to be put on a channel's product queue. */
+    /**
+     * A SKU for a channel's product queue, in a message group: its model's SKU for a variant taken in (a model and its
+     * variants go to a channel one after the other, so a webshop makes the model's product once), else its own.
+     */
+    public record ChannelSku(String channel, String sku, String group) {
+    }
+
+    /** Every stored product for every enabled channel that takes products, a SKU's channels one after the other. */
+    public List<ChannelSku> enqueues(@Body List<ProductItem> stored) {
+        List<String> channels = channels();
+        List<ChannelSku> enqueues = new ArrayList<>(stored.size() * channels.size());
+        for (ProductItem item : stored) {
+            for (String channel : channels) {
+                enqueues.add(new ChannelSku(channel, item.sku(), item.modelSku()));
+            }
+        }
+        return enqueues;
+    }
+
+    /**
+     * The message that names the SKU on the channel's product queue: the SKU as body and header {@code sku}, the queue
+     * in CamelJmsDestinationName, and its group as message group (JMSXGroupID), so that the channel's publishers
+     * take a SKU's messages (and a model's variants') one at a time.
+     */
+    public void address(@Body ChannelSku target, Message message) {
+        message.setHeader("CamelJmsDestinationName", "kanaal.channel." + target.channel() + ".products");
+        message.setHeader("JMSXGroupID", target.group());
+        message.setHeader("sku", target.sku());
+        message.setBody(target.sku());
     }
 
     /**
@@ -201,7 +235,7 @@ public class ChannelProducts {
     }
 
     /** Every stored SKU, read page by page, for a resync of a channel that takes products (404 for another). */
-    public java.util.Iterator<String> resync(String channel) {
+    public java.util.Iterator<ChannelSku> resync(String channel) {
         requireProductChannel(channel);
         return new java.util.Iterator<>() {
             private List<String> page = products.skus(null, 1000);
@@ -217,11 +251,12 @@ public class ChannelProducts {
             }
 
             @Override
-            public String next() {
+            public ChannelSku next() {
                 if (!hasNext()) {
                     throw new java.util.NoSuchElementException();
                 }
-                return page.get(next++);
+                String sku = page.get(next++);
+                return new ChannelSku(channel, sku, sku);
             }
         };
     }

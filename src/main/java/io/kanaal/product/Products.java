@@ -8,9 +8,14 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.camel.Body;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -36,27 +41,53 @@ public class Products {
     }
 
     /**
-     * Stores the product unless a newer version of it is stored.
+     * Stores each product unless a newer version of it is stored, all in one transaction: one statement each
+     * (its version kept, and the product replaced when newer), sent as one batch. The products are stored in SKU
+     * order (a SKU's versions in their order), so that two messages with the same SKUs lock them in the same order.
      *
-     * @return whether it is the stored version now (false: it was older, and dropped)
+     * @return the products whose SKU's stored version is now one of these (one per SKU, in SKU order); the others
+     *         were older than the stored version, and dropped
      */
     @Transactional
-    public boolean store(@Body ProductItem item) throws JsonProcessingException {
-        String content = json.writeValueAsString(item.content());
-        String hash = hash(item.content());
-        int stored = jdbc.update("""
-                INSERT INTO product (sku, parent_sku, version, content, content_hash) VALUES (?, ?, ?, ?::jsonb, ?)
+    public List<ProductItem> store(@Body List<ProductItem> items) throws JsonProcessingException {
+        List<ProductItem> sorted = new ArrayList<>(items);
+        sorted.sort(Comparator.comparing(ProductItem::sku));
+        List<Object[]> rows = new ArrayList<>(sorted.size());
+        for (ProductItem item : sorted) {
+            rows.add(new Object[] {item.sku(), item.content().path("parentSku").asText(null), item.version(),
+                    json.writeValueAsString(item.content()), hash(item.content())});
+        }
+        // the content is parsed into JSONB once for both tables (a CTE used twice is computed once)
+        int[] replaced = jdbc.batchUpdate("""
+                WITH incoming (sku, parent_sku, version, content, content_hash) AS (VALUES (?, ?::text, ?::bigint, ?::jsonb, ?)),
+                kept AS (INSERT INTO product_version (sku, version, content, content_hash)
+                    SELECT sku, version, content, content_hash FROM incoming ON CONFLICT DO NOTHING)
+                INSERT INTO product (sku, parent_sku, version, content, content_hash) SELECT * FROM incoming
                 ON CONFLICT (sku) DO UPDATE SET parent_sku = EXCLUDED.parent_sku, version = EXCLUDED.version,
                     content = EXCLUDED.content, content_hash = EXCLUDED.content_hash, updated_at = now()
                 WHERE product.version < EXCLUDED.version
-                """, item.sku(), item.content().path("parentSku").asText(null), item.version(), content, hash);
-        jdbc.update("INSERT INTO product_version (sku, version, content, content_hash) VALUES (?, ?, ?::jsonb, ?) "
-                + "ON CONFLICT DO NOTHING", item.sku(), item.version(), content, hash);
-        if (stored == 1) {
-            return true;
+                """, rows);
+        Set<String> stored = new LinkedHashSet<>();
+        Map<String, Long> unchanged = new HashMap<>();
+        for (int i = 0; i < sorted.size(); i++) {
+            if (replaced[i] == 1) {
+                stored.add(sorted.get(i).sku());
+            } else {
+                unchanged.put(sorted.get(i).sku(), sorted.get(i).version());
+            }
         }
-        Long current = jdbc.queryForObject("SELECT version FROM product WHERE sku = ?", Long.class, item.sku());
-        return current != null && current == item.version();
+        unchanged.keySet().removeAll(stored);
+        if (!unchanged.isEmpty()) {
+            // the same version again (a redelivered message) is taken as stored, so that what it causes happens again
+            jdbc.query("SELECT sku, version FROM product WHERE sku = ANY (?::text[])", row -> {
+                if (unchanged.get(row.getString(1)) == row.getLong(2)) {
+                    stored.add(row.getString(1));
+                }
+            }, (Object) unchanged.keySet().toArray(String[]::new));
+        }
+        Map<String, ProductItem> bySku = new java.util.LinkedHashMap<>();
+        sorted.stream().filter(item -> stored.contains(item.sku())).forEach(item -> bySku.putIfAbsent(item.sku(), item));
+        return List.copyOf(bySku.values());
     }
 
     public boolean exists(String sku) {
@@ -70,13 +101,13 @@ public class Products {
         return found.isEmpty() ? null : found.get(0);
     }
 
-    /** The SKUs of every stored product, in order, from after {@code after} (null: the first), at most limit. */
     /** The SKUs of the products whose parent is this SKU (its variants), in SKU byte order; empty for none. */
     public List<String> variants(String parentSku) {
         return jdbc.queryForList("SELECT sku FROM product WHERE parent_sku = ? ORDER BY sku COLLATE \"C\"", String.class,
                 parentSku);
     }
 
+    /** The SKUs of every stored product, in order, from after {@code after} (null: the first), at most limit. */
     public List<String> skus(String after, int limit) {
         return jdbc.queryForList("SELECT sku FROM product WHERE sku COLLATE \"C\" > ? ORDER BY sku COLLATE \"C\" LIMIT ?",
                 String.class, after == null ? "" : after, limit);

@@ -216,6 +216,25 @@ class ProductContentTest extends KanaalIntegrationTest {
         assertThat(awaitOne("/shop/products/" + variant).path("parentSku").asText()).isEqualTo(parent);
     }
 
+    @Test
+    void ofTwoVersionsInOneBatchTheNewerIsSentAndAProductQueuedAloneIsStoredToo() throws Exception {
+        String twice = sku();
+        String alone = sku();
+        ObjectNode newer = product(twice, 3);
+        ((ObjectNode) newer.get("title")).put("nl", "Nieuwe titel");
+        // products travel several to a message; a message of one product (as queued before that) is still taken
+        accepted(post("/api/v1/products", products(newer, product(sku(), 1), product(twice, 2))));
+        new org.springframework.jms.core.JmsTemplate(connectionFactory).convertAndSend("kanaal.erp.products",
+                product(alone, 1).toString());
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> !SHOP.succeeded("/shop/products/" + twice).isEmpty());
+        await().during(HOLD).atMost(Duration.ofSeconds(10)).until(() -> SHOP.requests("/shop/products/" + twice).size() == 1);
+        assertThat(JSON.readTree(SHOP.succeeded("/shop/products/" + twice).get(0).body()).path("title").asText())
+                .isEqualTo("Nieuwe titel");
+        assertThat(ops("/api/v1/ops/products/" + twice).path("versions").findValuesAsText("version")).containsExactly("3", "2");
+        assertThat(awaitOne("/shop/products/" + alone).path("sku").asText()).isEqualTo(alone);
+    }
+
     private static void accepted(HttpResponse<String> response) throws IOException {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         assertThat(JSON.readTree(response.body()).path("rejected").asInt()).as(response.body()).isZero();
