@@ -95,20 +95,37 @@ public class ChannelProducts {
 
     /**
      * The channel's view of the SKU's stored product as the body (JSON), with variables {@code product} (the view),
-     * {@code sku}, {@code encodedSku} and {@code productVersion}; or, when there is no such product or it breaks the
-     * channel's rules (the rejects stored), variable {@code productSkipped} true.
+     * {@code sku}, {@code encodedSku}, {@code productVersion} and {@code sentHash} (of the payload the channel has,
+     * if any); or, when there is no such product or it breaks the channel's rules (the rejects stored), variable
+     * {@code productSkipped} true. The product, the channel's stock and the payload it has come in one query.
      */
     public void prepare(Exchange exchange, @Header("sku") String sku) throws JsonProcessingException {
         String channel = exchange.getVariable("channel", String.class);
         exchange.setVariable("sku", sku);
         exchange.setVariable("encodedSku", java.net.URLEncoder.encode(sku, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
-        Products.StoredProduct product = products.get(sku);
-        if (product == null) {
+        // the view's stock: the quantity the channel should show now (channel_stock), with its version, for a channel
+        // that takes price and stock in one call (a new Bol offer) and for feeds' availability; 0 (no version) before any
+        Map<String, Object> stock = new LinkedHashMap<>();
+        List<Products.StoredProduct> found = jdbc.query("""
+                SELECT p.version, p.content, cs.desired_quantity, cs.desired_version, cp.payload_hash FROM product p
+                LEFT JOIN channel_stock cs ON cs.channel = ? AND cs.sku = p.sku
+                LEFT JOIN channel_product cp ON cp.channel = ? AND cp.sku = p.sku AND cp.status = 'live'
+                WHERE p.sku = ?
+                """, (row, i) -> {
+            stock.put("quantity", row.getInt(3));
+            if (row.getObject(4) != null) {
+                stock.put("version", row.getLong(4));
+            }
+            exchange.setVariable("sentHash", row.getString(5));
+            return new Products.StoredProduct(sku, row.getLong(1), read(row.getString(2)));
+        }, channel, channel, sku);
+        if (found.isEmpty()) {
             exchange.setVariable("productSkipped", true);
             return;
         }
+        Products.StoredProduct product = found.get(0);
         exchange.setVariable("productVersion", product.version());
-        Map<String, Object> view = view(channel, product);
+        Map<String, Object> view = view(channel, product, stock);
         List<ProductRules.Reject> rejects = rules(channel).check(view);
         if (!rejects.isEmpty()) {
             record(channel, sku, product.version(), "rejected", rejects);
@@ -141,16 +158,13 @@ public class ChannelProducts {
 
     /**
      * Sets variable {@code payloadHash} (of the mapped payload, the body) and {@code payloadChanged}: whether it differs
-     * from what the channel was last sent for this SKU, or the message asks for a resync.
+     * from what the channel was last sent for this SKU ({@code sentHash}, read by {@link #prepare}), or the message
+     * asks for a resync.
      */
-    public void changed(Exchange exchange, @Variable("channel") String channel, @Variable("sku") String sku,
-            @Header("kanaalResync") Boolean resync) {
+    public void changed(Exchange exchange, @Variable("sentHash") String sentHash, @Header("kanaalResync") Boolean resync) {
         String hash = Products.hash(exchange.getIn().getBody(String.class));
         exchange.setVariable("payloadHash", hash);
-        List<String> sent = Boolean.TRUE.equals(resync) ? List.of()
-                : jdbc.queryForList("SELECT payload_hash FROM channel_product WHERE channel = ? AND sku = ? AND status = 'live'",
-                        String.class, channel, sku);
-        exchange.setVariable("payloadChanged", sent.isEmpty() || !hash.equals(sent.get(0)));
+        exchange.setVariable("payloadChanged", Boolean.TRUE.equals(resync) || !hash.equals(sentHash));
     }
 
     /** The channel took the product: it shows this version now. */
@@ -284,7 +298,7 @@ public class ChannelProducts {
     }
 
     /** The channel's view of a product: see docs/products.md for its fields. */
-    Map<String, Object> view(String channel, Products.StoredProduct stored) {
+    Map<String, Object> view(String channel, Products.StoredProduct stored, Map<String, Object> stock) {
         ChannelProperties properties = channels.get(channel);
         String locale = properties.settings().getOrDefault("locale", "nl");
         JsonNode product = stored.content();
@@ -320,7 +334,7 @@ public class ChannelProducts {
             view.put(field, product.has(field) ? json.convertValue(product.get(field), Map.class) : null);
         }
         view.put("price", price(properties, product.path("price"), overrides.path("price")));
-        view.put("stock", stock(channel, stored.sku()));
+        view.put("stock", stock);
         // what the product does not have is left out, not null: a mapping sees it as absent
         view.values().removeIf(java.util.Objects::isNull);
         return view;
@@ -348,20 +362,6 @@ public class ChannelProducts {
         price.put("onSale", onSale);
         price.put("listPrice", source.path("listPrice").isNumber() ? source.path("listPrice").decimalValue() : null);
         return price;
-    }
-
-    /**
-     * The quantity the channel should show now ({@code channel_stock}), with its version: for a channel that takes
-     * price and stock in one call (a new Bol offer), and for feeds' availability. 0 (no version) before any.
-     */
-    private Map<String, Object> stock(String channel, String sku) {
-        Map<String, Object> stock = new LinkedHashMap<>();
-        stock.put("quantity", 0);
-        jdbc.query("SELECT desired_quantity, desired_version FROM channel_stock WHERE channel = ? AND sku = ?", row -> {
-            stock.put("quantity", row.getInt(1));
-            stock.put("version", row.getLong(2));
-        }, channel, sku);
-        return stock;
     }
 
     private static boolean onSale(JsonNode sale) {

@@ -121,16 +121,24 @@ public class Products {
 
     static String hash(Object value) {
         try {
-            byte[] canonical = CANONICAL.writeValueAsBytes(CANONICAL.convertValue(value, Object.class));
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            return digest(CANONICAL.writeValueAsBytes(CANONICAL.convertValue(value, Object.class)));
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
 
+    private static String digest(byte[] canonical) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@link #hash(Object)} of a JSON document, read straight into maps and lists (no tree to convert first). */
     static String hash(String json) {
         try {
-            return hash(CANONICAL.readTree(json.getBytes(StandardCharsets.UTF_8)));
+            return digest(CANONICAL.writeValueAsBytes(CANONICAL.readValue(json.getBytes(StandardCharsets.UTF_8), Object.class)));
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
