@@ -30,7 +30,6 @@ public class OAuth2Tokens {
     private static final Duration MIN_MARGIN = Duration.ofSeconds(30);
 
     private final Channels channels;
-    private final io.kanaal.source.SourcesProperties sources;
     private final ObjectMapper json;
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -38,13 +37,12 @@ public class OAuth2Tokens {
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     @org.springframework.beans.factory.annotation.Autowired
-    public OAuth2Tokens(Channels channels, io.kanaal.source.SourcesProperties sources, ObjectMapper json) {
-        this(channels, sources, json, Clock.systemUTC());
+    public OAuth2Tokens(Channels channels, ObjectMapper json) {
+        this(channels, json, Clock.systemUTC());
     }
 
-    OAuth2Tokens(Channels channels, io.kanaal.source.SourcesProperties sources, ObjectMapper json, Clock clock) {
+    OAuth2Tokens(Channels channels, ObjectMapper json, Clock clock) {
         this.channels = channels;
-        this.sources = sources;
         this.json = json;
         this.clock = clock;
     }
@@ -54,12 +52,11 @@ public class OAuth2Tokens {
         return authorization(channel, channel, () -> channels.get(channel).settings());
     }
 
-    /** The same for a source ({@code kanaal.sources.<id>.settings}: the same login settings as a channel's). */
-    public String sourceAuthorization(String source) {
-        return authorization("source:" + source, "source " + source, () -> sources.sources().get(source).settings());
-    }
-
-    private String authorization(String key, String name, java.util.function.Supplier<Map<String, String>> settings) {
+    /**
+     * The same for another client with the same login settings as a channel's (a source:
+     * {@code kanaal.sources.<id>.settings}), its token cached under {@code key}.
+     */
+    public String authorization(String key, String name, java.util.function.Supplier<Map<String, String>> settings) {
         Token token = cache.get(key);
         if (token == null || token.refreshAt.isBefore(clock.instant())) {
             synchronized (lockFor(key)) {

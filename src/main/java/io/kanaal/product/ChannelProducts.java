@@ -147,7 +147,13 @@ public class ChannelProducts {
         if (product == null) {
             throw io.kanaal.channel.ChannelException.rejected("Kanaal has no product " + sku);
         }
-        Map<String, Object> view = view(channel, product);
+        Map<String, Object> stock = new LinkedHashMap<>();
+        stock.put("quantity", 0);
+        jdbc.query("SELECT desired_quantity, desired_version FROM channel_stock WHERE channel = ? AND sku = ?", row -> {
+            stock.put("quantity", row.getInt(1));
+            stock.put("version", row.getLong(2));
+        }, channel, sku);
+        Map<String, Object> view = view(channel, product, stock);
         List<ProductRules.Reject> rejects = rules(channel).check(view);
         if (!rejects.isEmpty()) {
             throw io.kanaal.channel.ChannelException.rejected("product " + sku + " breaks the rules of channel " + channel
@@ -192,10 +198,13 @@ public class ChannelProducts {
     }
 
     /**
-     * The channel declined parts of a version it took (Bol's upload report): recorded as its refusal, unless the
-     * channel has been sent a newer version since.
+     * The channel declined parts of a version it took (the body: rejects as {rule, field, message}, from Bol's
+     * upload report): recorded as its refusal, unless the channel has been sent a newer version since.
      */
-    public void declined(String channel, String sku, long version, List<ProductRules.Reject> rejects) {
+    public void declined(@Variable("channel") String channel, @Variable("sku") String sku,
+            @Variable("productVersion") long version, @Body List<Map<String, String>> declined) {
+        List<ProductRules.Reject> rejects = declined.stream()
+                .map(reject -> new ProductRules.Reject(reject.get("rule"), reject.get("field"), reject.get("message"))).toList();
         jdbc.update("""
                 UPDATE channel_product SET status = 'refused', rejects = ?::jsonb, updated_at = now()
                 WHERE channel = ? AND sku = ? AND version = ?

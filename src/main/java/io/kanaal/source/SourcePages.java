@@ -115,7 +115,7 @@ public class SourcePages {
     private void login(String source, Map<String, String> settings, Message message) {
         String authorization = settings.getOrDefault("authorization", "");
         if (!settings.getOrDefault("token-url", "").isBlank()) {
-            message.setHeader("Authorization", tokens.sourceAuthorization(source));
+            message.setHeader("Authorization", tokens.authorization("source:" + source, "source " + source, () -> settings));
         } else if (!authorization.isBlank()) {
             message.setHeader("Authorization", authorization);
         }

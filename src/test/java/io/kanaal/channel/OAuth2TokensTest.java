@@ -20,8 +20,7 @@ class OAuth2TokensTest {
 
     private final ChannelStub login = new ChannelStub();
     private final MutableClock clock = new MutableClock();
-    private static final io.kanaal.source.SourcesProperties NO_SOURCES = new io.kanaal.source.SourcesProperties(null);
-    private final OAuth2Tokens tokens = new OAuth2Tokens(channels("secret"), NO_SOURCES, new ObjectMapper(), clock);
+    private final OAuth2Tokens tokens = new OAuth2Tokens(channels("secret"), new ObjectMapper(), clock);
 
     @AfterEach
     void stop() {
@@ -67,7 +66,7 @@ class OAuth2TokensTest {
                 Map.of("token-url", login.baseUrl() + "/token", "grant-type", "password", "username", "kanaal@shop",
                         "password", "p&ss word"), Map.of(), Map.of());
         OAuth2Tokens shopTokens = new OAuth2Tokens(new Channels(new ChannelsProperties(Map.of("shop", shop))),
-                NO_SOURCES, new ObjectMapper(), clock);
+                new ObjectMapper(), clock);
 
         assertThat(shopTokens.authorization("shop")).isEqualTo("Bearer token-1");
         assertThat(login.requests("/token")).singleElement().satisfies(request -> {
@@ -79,7 +78,7 @@ class OAuth2TokensTest {
 
     @Test
     void anEmptySecretIsNamedInTheError() {
-        OAuth2Tokens unconfigured = new OAuth2Tokens(channels(""), NO_SOURCES, new ObjectMapper(), clock);
+        OAuth2Tokens unconfigured = new OAuth2Tokens(channels(""), new ObjectMapper(), clock);
 
         assertThatThrownBy(() -> unconfigured.authorization("bol-nl")).hasMessageContaining("client-secret");
     }

@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kanaal.channel.ChannelException;
-import io.kanaal.product.ChannelProducts;
-import io.kanaal.product.ProductRules;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Variable;
 import org.springframework.stereotype.Component;
@@ -19,19 +18,13 @@ import org.springframework.stereotype.Component;
  * Product content on Bol.com (Retailer API v10): the content goes out with {@code POST /retailer/content/products}
  * and Bol answers 202 with a process status. When that process has succeeded, its {@code entityId} is the upload
  * id, and the upload report ({@code GET /retailer/content/upload-report/{upload-id}}) says per attribute and per
- * asset whether Bol published or declined it. What Bol declined is recorded as the channel's refusal of the
- * product version (ops see it with the other rejects); a corrected product goes out again by itself.
+ * asset whether Bol published or declined it. What Bol declined the route records as the channel's refusal of
+ * the product version (ops see it with the other rejects); a corrected product goes out again by itself.
  */
 @Component("bolContent")
 public class BolContent {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final ChannelProducts channelProducts;
-
-    public BolContent(ChannelProducts channelProducts) {
-        this.channelProducts = channelProducts;
-    }
 
     /**
      * The body of bol/product.jsonata ({@code {"offer": ..., "content": ...}}) taken apart: the body becomes the
@@ -69,35 +62,33 @@ public class BolContent {
     }
 
     /**
-     * Reads an upload report: while it is IN_PROGRESS it is asked again later (backoff); when it is complete,
-     * the attributes and assets Bol declined are recorded as the channel's refusal of this product version.
+     * Reads an upload report: while it is IN_PROGRESS it is asked again later (backoff); when it is complete, the
+     * attributes and assets Bol declined, each as a reject ({@code rule} channel, {@code field}, {@code message}).
      */
-    public void report(String answer, @Variable("channel") String channel, @Variable("sku") String sku,
-            @Variable("productVersion") long version) throws IOException {
+    public List<Map<String, String>> report(String answer, @Variable("channel") String channel, @Variable("sku") String sku)
+            throws IOException {
         JsonNode report = JSON.readTree(answer == null || answer.isBlank() ? "{}" : answer);
         String status = report.path("status").asText("");
         if (!status.equals("COMPLETED")) {
             throw ChannelException.unavailable("Bol's upload report " + report.path("uploadId").asText("?")
                     + " of SKU '" + sku + "' on channel " + channel + " is " + (status.isEmpty() ? "without status" : status));
         }
-        List<ProductRules.Reject> declined = new ArrayList<>();
+        List<Map<String, String>> declined = new ArrayList<>();
         for (JsonNode attribute : report.path("attributes")) {
             declined(attribute, attribute.path("id").asText(), declined);
         }
         for (JsonNode asset : report.path("assets")) {
             declined(asset, "image " + asset.path("url").asText(), declined);
         }
-        if (!declined.isEmpty()) {
-            channelProducts.declined(channel, sku, version, declined);
-        }
+        return declined;
     }
 
-    private static void declined(JsonNode element, String field, List<ProductRules.Reject> declined) {
+    private static void declined(JsonNode element, String field, List<Map<String, String>> declined) {
         if (element.path("status").asText().equals("DECLINED")) {
             String reason = element.path("subStatus").asText("DECLINED");
             String description = element.path("subStatusDescription").asText("");
-            declined.add(new ProductRules.Reject("channel", field,
-                    "Bol declined it: " + reason + (description.isEmpty() ? "" : " (" + description + ")")));
+            declined.add(Map.of("rule", "channel", "field", field,
+                    "message", "Bol declined it: " + reason + (description.isEmpty() ? "" : " (" + description + ")")));
         }
     }
 }

@@ -35,7 +35,7 @@ class VendureGraphqlTest {
             Map.of("username", "kanaal", "password", "secret"), Map.of(), Map.of()))));
     private final VendureSessions sessions = new VendureSessions(channels, JSON);
     private final VendureGraphql graphql = new VendureGraphql(JSON, sessions,
-            new ChannelResponses(new RateLimiters(channels, Duration.ofSeconds(1)), new OAuth2Tokens(channels, new io.kanaal.source.SourcesProperties(null), JSON)),
+            new ChannelResponses(new RateLimiters(channels, Duration.ofSeconds(1)), new OAuth2Tokens(channels, JSON)),
             null, ".", true);
 
     @AfterEach
