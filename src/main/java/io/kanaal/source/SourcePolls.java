@@ -110,7 +110,10 @@ public class SourcePolls {
         LOG.warn("Source {}: poll failed ({} in a row), next attempt in {}: {}", source, failures, backoff, reason);
     }
 
-    /** For ops: per configured source, its type, watermark, last poll and success, failures, records taken and rejected. */
+    /**
+     * For ops: per configured source, its type, watermark (of a file source: the last file read), last poll and
+     * success, failures, records taken and rejected, files read and refused.
+     */
     public List<Map<String, Object>> status() {
         List<Map<String, Object>> status = new ArrayList<>();
         sources.sources().forEach((id, source) -> {
@@ -128,6 +131,9 @@ public class SourcePolls {
                 entry.put("lastError", row.getString("last_error"));
                 entry.put("taken", row.getLong("taken"));
                 entry.put("rejected", row.getLong("rejected"));
+                // sources of type file: the files read, and those that could not be (in their error folder)
+                entry.put("files", row.getLong("files"));
+                entry.put("filesRefused", row.getLong("files_refused"));
             }, id);
             status.add(entry);
         });

@@ -2,6 +2,7 @@ package io.kanaal.source;
 
 import io.kanaal.channel.TemplatedRoutes;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
@@ -16,7 +17,8 @@ import org.springframework.stereotype.Component;
 /**
  * Makes the routes of each enabled source: every template {@code source-<type>-<role>} becomes route
  * {@code <source>-<role>}, its parameters from the source's settings (kebab-case to camelCase) and {@code source},
- * {@code baseUrl}. A source type is one file, {@code routes/sources/<type>.camel.yaml}, with its mappings.
+ * {@code baseUrl}, and those its type derives from them ({@link SourceTypeParameters}). A source type is one file,
+ * {@code routes/sources/<type>.camel.yaml}, with its mappings.
  */
 @Component
 public class SourceRoutes implements ApplicationRunner {
@@ -29,11 +31,14 @@ public class SourceRoutes implements ApplicationRunner {
     private final SourcesProperties sources;
     private final CamelContext camelContext;
     private final TemplatedRoutes templatedRoutes;
+    private final List<SourceTypeParameters> typeParameters;
 
-    public SourceRoutes(SourcesProperties sources, CamelContext camelContext, TemplatedRoutes templatedRoutes) {
+    public SourceRoutes(SourcesProperties sources, CamelContext camelContext, TemplatedRoutes templatedRoutes,
+            List<SourceTypeParameters> typeParameters) {
         this.sources = sources;
         this.camelContext = camelContext;
         this.templatedRoutes = templatedRoutes;
+        this.typeParameters = typeParameters;
     }
 
     @Override
@@ -53,6 +58,9 @@ public class SourceRoutes implements ApplicationRunner {
             if (source.baseUrl() != null) {
                 values.put("baseUrl", source.baseUrl());
             }
+            String settingPrefix = "kanaal.sources." + id + ".settings.";
+            typeParameters.stream().filter(type -> type.type().equals(source.type()))
+                    .forEach(type -> type.complete(values, settingPrefix));
             int made = 0;
             // a type with a page template (source-<type>-page) is polled by the shared source-paged-* templates
             boolean paged = templates.stream().anyMatch(template -> template.getId().equals(prefix + "page"));
@@ -60,7 +68,7 @@ public class SourceRoutes implements ApplicationRunner {
                 String shared = paged && template.getId().startsWith(PAGED) ? PAGED : null;
                 if (template.getId().startsWith(prefix) || shared != null) {
                     String routeId = id + "-" + template.getId().substring(shared != null ? PAGED.length() : prefix.length());
-                    templatedRoutes.add(template, routeId, values, "kanaal.sources." + id + ".settings.");
+                    templatedRoutes.add(template, routeId, values, settingPrefix);
                     log.info("Source {} ({}): route {} started", id, source.type(), routeId);
                     made++;
                 }
