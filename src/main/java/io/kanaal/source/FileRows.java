@@ -93,7 +93,7 @@ public final class FileRows {
         try (CSVParser parser = CSVParser.parse(text, format.get())) {
             List<String> columns = options.columns();
             for (CSVRecord record : parser) {
-                int line = line(lineStarts, record.getCharacterPosition());
+                int line = line(text, lineStarts, record.getCharacterPosition());
                 if (columns.isEmpty()) {
                     columns = record.toList();
                     continue;
@@ -126,8 +126,13 @@ public final class FileRows {
         return Arrays.copyOf(starts, count);
     }
 
-    private static int line(int[] lineStarts, long position) {
-        int found = Arrays.binarySearch(lineStarts, (int) position);
+    /** The line of a record's first character: its position is where the parser began, before the blank lines it skipped. */
+    private static int line(String text, int[] lineStarts, long start) {
+        int position = (int) start;
+        while (position < text.length() - 1 && (text.charAt(position) == '\n' || text.charAt(position) == '\r')) {
+            position++;
+        }
+        int found = Arrays.binarySearch(lineStarts, position);
         return (found >= 0 ? found : -found - 2) + 1;
     }
 
