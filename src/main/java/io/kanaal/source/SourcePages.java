@@ -33,7 +33,7 @@ import org.springframework.stereotype.Component;
 public class SourcePages {
 
     private static final Map<String, Map<String, String>> TYPE_DEFAULTS = Map.of("odoo", Map.of(
-            "watermark-field", "write_date", "since-format", "yyyy-MM-dd HH:mm:ss", "paging", "offset"));
+            "watermark-field", "write_date", "since-format", "yyyy-MM-dd HH:mm:ss", "paging", "offset", "key-field", "id"));
     private static final Pattern LINK_NEXT = Pattern.compile("<([^>]+)>\\s*;[^,]*rel=\"?next\"?");
 
     private final SourcesProperties sources;
@@ -136,29 +136,53 @@ public class SourcePages {
         Map<String, String> settings = settings(source);
         String answer = exchange.getIn().getBody(String.class);
         String recordsField = settings.getOrDefault("records-field", "");
-        List<String> records = lists.orders(answer, recordsField);
+        List<String> listed = lists.orders(answer, recordsField);
         String mapping = settings.get("mapping");
-        ArrayNode items = json.createArrayNode();
-        for (String record : records) {
-            items.add(json.readTree(mappings.write(mapping, json.readValue(record, Object.class))));
-        }
         TimeFormat times = TimeFormat.of(settings.get("since-format"), settings.get("since-zone"));
-        String newest = null;
-        for (String record : records) {
-            String value = times.sortable(field(json.readTree(record), settings.getOrDefault("watermark-field", "updatedAt")));
-            newest = value != null && (newest == null || value.compareTo(newest) > 0) ? value : newest;
-        }
-        String watermark = exchange.getVariable("watermark", String.class);
-        if (newest != null && (watermark == null || newest.compareTo(watermark) > 0)) {
-            exchange.setVariable("watermark", newest);
+        String keyField = settings.getOrDefault("key-field", "");
+        String since = exchange.getVariable("since", String.class);
+        List<?> seen = exchange.getVariable("seenKeys", List.class);
+        List<String> records = new ArrayList<>();
+        ArrayNode items = json.createArrayNode();
+        for (String record : listed) {
+            JsonNode document = json.readTree(record);
+            String value = times.sortable(field(document, settings.getOrDefault("watermark-field", "updatedAt")));
+            String key = keyField.isBlank() ? null : field(document, keyField);
+            if (key != null && value != null && value.equals(since) && seen != null && seen.contains(key)) {
+                continue; // taken by the last poll, at the watermark this one starts from
+            }
+            records.add(record);
+            items.add(json.readTree(mappings.write(mapping, json.readValue(record, Object.class))));
+            watermark(exchange, value, key);
         }
         exchange.setVariable("records", records);
         exchange.setVariable("page", exchange.getVariable("page", Integer.class) + 1);
-        exchange.setVariable("offset", exchange.getVariable("offset", 0, Integer.class) + records.size());
-        exchange.setVariable("morePages", more(exchange, settings, answer, records));
+        exchange.setVariable("offset", exchange.getVariable("offset", 0, Integer.class) + listed.size());
+        exchange.setVariable("morePages", more(exchange, settings, answer, listed));
         ObjectNode batch = json.createObjectNode();
         batch.set("items", items);
         exchange.getIn().setBody(records.isEmpty() ? "" : json.writeValueAsString(batch));
+    }
+
+    /**
+     * Moves the poll's watermark up to a record's time; with a key-field, variable {@code watermarkKeys} keeps the
+     * keys of the records at the newest time, which the next poll skips.
+     */
+    @SuppressWarnings("unchecked")
+    private static void watermark(Exchange exchange, String value, String key) {
+        if (value == null) {
+            return;
+        }
+        String watermark = exchange.getVariable("watermark", String.class);
+        List<String> keys = exchange.getVariable("watermarkKeys", List.class);
+        if (watermark == null || value.compareTo(watermark) > 0) {
+            exchange.setVariable("watermark", value);
+            keys = new ArrayList<>();
+            exchange.setVariable("watermarkKeys", keys);
+        }
+        if (key != null && value.equals(exchange.getVariable("watermark", String.class)) && keys != null && !keys.contains(key)) {
+            keys.add(key);
+        }
     }
 
     private boolean more(Exchange exchange, Map<String, String> settings, String answer, List<String> records) throws IOException {

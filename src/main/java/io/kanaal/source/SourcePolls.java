@@ -46,11 +46,15 @@ public class SourcePolls {
      */
     public void begin(Exchange exchange, String source) {
         jdbc.update("INSERT INTO source_state (source) VALUES (?) ON CONFLICT DO NOTHING", source);
-        Map<String, Object> state = jdbc.queryForMap("SELECT watermark, next_attempt_at FROM source_state WHERE source = ?", source);
+        Map<String, Object> state = jdbc.queryForMap(
+                "SELECT watermark, next_attempt_at, watermark_keys FROM source_state WHERE source = ?", source);
         java.sql.Timestamp next = (java.sql.Timestamp) state.get("next_attempt_at");
         exchange.setVariable("sourceSkipped", next != null && next.toInstant().isAfter(Instant.now()));
         exchange.setVariable("since", state.get("watermark"));
         exchange.setVariable("watermark", state.get("watermark"));
+        List<String> keys = keys(state.get("watermark_keys"));
+        exchange.setVariable("seenKeys", keys);
+        exchange.setVariable("watermarkKeys", new ArrayList<>(keys));
         exchange.setVariable("source", source);
         exchange.setVariable("provides", sources.sources().get(source).settings().get("provides"));
         exchange.setVariable("page", 1);
@@ -87,12 +91,22 @@ public class SourcePolls {
     }
 
     /** The poll went through: the watermark moves on, the failures end. */
-    public void end(String source, @Variable("watermark") String watermark, @Variable("taken") int taken,
-            @Variable("rejected") int rejected) {
+    public void end(Exchange exchange, String source) {
+        List<?> keys = exchange.getVariable("watermarkKeys", List.class);
         jdbc.update("""
-                UPDATE source_state SET watermark = ?, last_success_at = now(), failures = 0, next_attempt_at = NULL,
-                    last_error = NULL, taken = taken + ?, rejected = rejected + ? WHERE source = ?
-                """, watermark, taken, rejected, source);
+                UPDATE source_state SET watermark = ?, watermark_keys = ?::text[], last_success_at = now(), failures = 0,
+                    next_attempt_at = NULL, last_error = NULL, taken = taken + ?, rejected = rejected + ? WHERE source = ?
+                """, exchange.getVariable("watermark", String.class),
+                keys == null ? new String[0] : keys.stream().map(String::valueOf).toArray(String[]::new),
+                exchange.getVariable("taken", Integer.class), exchange.getVariable("rejected", Integer.class), source);
+    }
+
+    private static List<String> keys(Object array) {
+        try {
+            return array instanceof java.sql.Array sql ? List.of((String[]) sql.getArray()) : List.of();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The poll failed: the watermark stays, and the source backs off before its next poll. */

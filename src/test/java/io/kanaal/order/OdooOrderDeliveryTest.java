@@ -33,6 +33,15 @@ class OdooOrderDeliveryTest extends OrderTests {
         registry.add("kanaal.sources.odoo.settings.api", () -> "json2");
         registry.add("kanaal.sources.odoo.settings.database", () -> "kanaal");
         registry.add("kanaal.sources.odoo.settings.api-key", () -> "erp-key");
+        // the same Odoo's done deliveries, back to the channels as shipments
+        registry.add("kanaal.sources.odoo-shipments.type", () -> "odoo");
+        registry.add("kanaal.sources.odoo-shipments.base-url", () -> SHOP.baseUrl() + "/odoo-erp");
+        registry.add("kanaal.sources.odoo-shipments.settings.poll-cron", () -> "0/1 * * * * ?");
+        registry.add("kanaal.sources.odoo-shipments.settings.api", () -> "json2");
+        registry.add("kanaal.sources.odoo-shipments.settings.database", () -> "kanaal");
+        registry.add("kanaal.sources.odoo-shipments.settings.api-key", () -> "erp-key");
+        registry.add("kanaal.sources.odoo-shipments.settings.provides", () -> "shipments");
+        registry.add("kanaal.sources.odoo-shipments.settings.mapping", () -> "sources/odoo-shipment.jsonata");
         registry.add("kanaal.erp.order-delivery.enabled", () -> "true");
         registry.add("kanaal.erp.order-delivery.to", () -> "odoo");
         registry.add("kanaal.erp.order-delivery.odoo-source", () -> "odoo");
@@ -71,6 +80,24 @@ class OdooOrderDeliveryTest extends OrderTests {
         await().atMost(Duration.ofSeconds(20)).until(() -> ODOO.saleOrders("shop/" + second).size() == 1);
         assertThat(ODOO.saleOrders("shop/" + second).get(0).path("partner_id").asInt()).isEqualTo(partner);
         assertThat(ODOO.partners("jan@example.com")).hasSize(1);
+    }
+
+    @Test
+    void odoosDeliveryGoesBackToTheChannelAsOneShipment() throws Exception {
+        String sku = newSku();
+        ODOO.product(sku, null, "Artikel", 20);
+        String id = "O-" + UUID.randomUUID();
+        String body = shopOrder(id, sku, 1, Instant.now().toString());
+        assertThat(webhook("shop", body, sign(SHOP_WEBHOOK_SECRET, body)).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(20)).until(() -> ODOO.saleOrders("shop/" + id).stream()
+                .anyMatch(order -> order.path("state").asText().equals("sale")));
+
+        ODOO.deliver("shop/" + id, "PostNL", "3SABC" + id.substring(2, 8));
+
+        // polled every second from the same write_date on: the delivery is sent to the shop once
+        awaitExactly(() -> SHOP.succeeded("/shop/orders/" + id + "/shipments").size() == 1);
+        com.fasterxml.jackson.databind.JsonNode sent = JSON.readTree(SHOP.succeeded("/shop/orders/" + id + "/shipments").get(0).body());
+        assertThat(sent.toString()).contains("PostNL").contains("3SABC" + id.substring(2, 8));
     }
 
     @Test

@@ -42,6 +42,7 @@ public final class OdooFake {
     private final List<ObjectNode> quants = new CopyOnWriteArrayList<>();
     private final List<ObjectNode> partners = new CopyOnWriteArrayList<>();
     private final List<ObjectNode> saleOrders = new CopyOnWriteArrayList<>();
+    private final List<ObjectNode> pickings = new CopyOnWriteArrayList<>();
     private final Set<String> failNext = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private final AtomicInteger logins = new AtomicInteger();
@@ -95,6 +96,30 @@ public final class OdooFake {
     /** The sale orders Odoo has with this client_order_ref. */
     public List<ObjectNode> saleOrders(String clientOrderRef) {
         return saleOrders.stream().filter(order -> order.path("client_order_ref").asText().equals(clientOrderRef)).toList();
+    }
+
+    /**
+     * The warehouse ships the sale order with this client_order_ref: its delivery (an outgoing stock.picking) is
+     * done, with the carrier and tracking reference (null for none); written now.
+     */
+    public synchronized void deliver(String clientOrderRef, String carrier, String trackingRef) {
+        ObjectNode order = saleOrders(clientOrderRef).get(0);
+        ObjectNode picking = JSON.createObjectNode().put("id", ids.incrementAndGet()).put("state", "done")
+                .put("picking_type_code", "outgoing");
+        picking.putArray("sale_id").add(order.path("id").asInt()).add("S" + order.path("id").asInt());
+        if (carrier == null) {
+            picking.put("carrier_id", false);
+        } else {
+            picking.putArray("carrier_id").add(1).add(carrier);
+        }
+        if (trackingRef == null) {
+            picking.put("carrier_tracking_ref", false);
+        } else {
+            picking.put("carrier_tracking_ref", trackingRef);
+        }
+        String now = now();
+        picking.put("date_done", now).put("write_date", now);
+        pickings.add(picking);
     }
 
     /** The partners Odoo has with this email. */
@@ -183,6 +208,7 @@ public final class OdooFake {
             case "stock.quant" -> quants;
             case "res.partner" -> partners;
             case "sale.order" -> saleOrders;
+            case "stock.picking" -> pickings;
             default -> {
                 violations.add(where + ": unknown model " + model);
                 yield new ArrayList<>();
@@ -252,13 +278,14 @@ public final class OdooFake {
     private boolean matches(ObjectNode record, JsonNode domain, String where) {
         for (JsonNode term : domain) {
             check(term.isArray() && term.size() == 3, where + ": a domain term is not [field, operator, value]: " + term);
-            JsonNode value = record.path(term.path(0).asText());
+            JsonNode value = related(record, term.path(0).asText());
             JsonNode wanted = term.path(2);
             JsonNode own = value.isArray() ? value.path(0) : value;
             boolean match = switch (term.path(1).asText()) {
                 case "=", "child_of" -> own.asText().equals(wanted.asText());
                 case ">=" -> own.asText().compareTo(wanted.asText()) >= 0;
                 case ">" -> own.asText().compareTo(wanted.asText()) > 0;
+                case "like" -> own.isTextual() && own.asText().contains(wanted.asText());
                 case "in" -> {
                     boolean any = false;
                     for (JsonNode candidate : wanted) {
@@ -276,6 +303,18 @@ public final class OdooFake {
             }
         }
         return true;
+    }
+
+    /** A field of a record, or through a link ({@code sale_id.client_order_ref}) a field of the linked sale order. */
+    private JsonNode related(ObjectNode record, String path) {
+        if (!path.contains(".")) {
+            return record.path(path);
+        }
+        String[] parts = path.split("\\.", 2);
+        check(parts[0].equals("sale_id"), "the stand-in follows only sale_id in a domain, not " + path);
+        int id = record.path(parts[0]).path(0).asInt();
+        return saleOrders.stream().filter(order -> order.path("id").asInt() == id).findFirst()
+                .map(order -> order.path(parts[1])).orElse(JSON.missingNode());
     }
 
     private void check(boolean condition, String violation) {

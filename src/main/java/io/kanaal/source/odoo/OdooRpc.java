@@ -38,6 +38,7 @@ public class OdooRpc {
     static final List<String> PRODUCT_FIELDS = List.of("default_code", "barcode", "name", "description_sale", "list_price",
             "write_date");
     static final List<String> QUANT_FIELDS = List.of("product_id", "location_id", "quantity", "write_date");
+    static final List<String> PICKING_FIELDS = List.of("sale_id", "carrier_id", "carrier_tracking_ref", "date_done", "write_date");
     /** The parameters execute_kw takes by position: a search's domain, a create's values, an action's records. */
     private static final List<String> POSITIONAL = List.of("ids", "domain", "vals_list");
     /** Odoo writes its datetimes as UTC text without a zone. */
@@ -56,8 +57,9 @@ public class OdooRpc {
 
     /**
      * The request of the poll's current page: {@code search_read} of {@code product.product} (provides
-     * products) or {@code stock.quant} (provides stock; its quants at the setting {@code location}'s locations),
-     * changed at or after the watermark, oldest first, from variable {@code offset}, {@code page-size} at most.
+     * products), {@code stock.quant} (provides stock; its quants at the setting {@code location}'s locations) or
+     * {@code stock.picking} (provides shipments: done deliveries of Kanaal's orders), changed at or after the
+     * watermark, oldest first, from variable {@code offset}, {@code page-size} at most.
      */
     public void page(Exchange exchange, String source) {
         Map<String, String> settings = settings(source);
@@ -71,13 +73,55 @@ public class OdooRpc {
         if (stock && !location.isBlank()) {
             domain.addArray().add("location_id").add("child_of").add(Integer.parseInt(location.strip()));
         }
+        boolean shipments = "shipments".equals(settings.get("provides"));
+        if (shipments) {
+            // Kanaal's orders only: their sale order carries the order reference (<channel>/<order id>)
+            domain.addArray().add("state").add("=").add("done");
+            domain.addArray().add("picking_type_code").add("=").add("outgoing");
+            domain.addArray().add("sale_id.client_order_ref").add("like").add("/");
+        }
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("domain", domain);
-        parameters.put("fields", stock ? QUANT_FIELDS : PRODUCT_FIELDS);
+        parameters.put("fields", stock ? QUANT_FIELDS : shipments ? PICKING_FIELDS : PRODUCT_FIELDS);
         parameters.put("offset", exchange.getVariable("offset", 0, Integer.class));
         parameters.put("limit", Integer.parseInt(settings.getOrDefault("page-size", "100").strip()));
         parameters.put("order", "write_date asc, id asc");
-        call(exchange.getIn(), source, stock ? "stock.quant" : "product.product", "search_read", parameters);
+        call(exchange.getIn(), source, stock ? "stock.quant" : shipments ? "stock.picking" : "product.product", "search_read",
+                parameters);
+    }
+
+    /**
+     * After a page of done deliveries (the body, Odoo's result): variable {@code pickings} keeps them, and the
+     * request becomes {@code search_read} of their sale orders' order references ({@code client_order_ref}).
+     */
+    public void orderRefs(Exchange exchange, String source) throws IOException {
+        JsonNode pickings = json.readTree(exchange.getIn().getBody(String.class));
+        exchange.setVariable("pickings", pickings);
+        ArrayNode saleIds = json.createArrayNode();
+        for (JsonNode picking : pickings) {
+            saleIds.add(picking.path("sale_id").path(0).asInt());
+        }
+        ArrayNode domain = json.createArrayNode();
+        domain.addArray().add("id").add("in").add(saleIds);
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("domain", domain);
+        parameters.put("fields", List.of("client_order_ref"));
+        call(exchange.getIn(), source, "sale.order", "search_read", parameters);
+    }
+
+    /** The deliveries of the page (variable {@code pickings}), each with its sale order's order reference. */
+    public String shipments(Exchange exchange) throws IOException {
+        Map<Integer, String> refs = new LinkedHashMap<>();
+        for (JsonNode order : json.readTree(exchange.getIn().getBody(String.class))) {
+            refs.put(order.path("id").asInt(), order.path("client_order_ref").asText(null));
+        }
+        ArrayNode records = json.createArrayNode();
+        for (JsonNode picking : exchange.getVariable("pickings", JsonNode.class)) {
+            ObjectNode record = ((ObjectNode) picking).deepCopy();
+            record.put("client_order_ref", refs.get(picking.path("sale_id").path(0).asInt()));
+            records.add(record);
+        }
+        return json.writeValueAsString(records);
     }
 
     /**
@@ -117,6 +161,7 @@ public class OdooRpc {
         for (JsonNode quant : exchange.getVariable("quants", JsonNode.class)) {
             JsonNode product = products.get(quant.path("product_id").path(0).asInt());
             ObjectNode record = records.addObject();
+            record.set("id", quant.path("id"));
             record.put("default_code", product == null ? null : product.path("default_code").asText(null));
             record.set("qty_available", product == null ? null : product.path("qty_available"));
             record.set("write_date", quant.path("write_date"));
