@@ -95,18 +95,8 @@ public class OdooRpc {
      * request becomes {@code search_read} of their sale orders' order references ({@code client_order_ref}).
      */
     public void orderRefs(Exchange exchange, String source) throws IOException {
-        JsonNode pickings = json.readTree(exchange.getIn().getBody(String.class));
-        exchange.setVariable("pickings", pickings);
-        ArrayNode saleIds = json.createArrayNode();
-        for (JsonNode picking : pickings) {
-            saleIds.add(picking.path("sale_id").path(0).asInt());
-        }
-        ArrayNode domain = json.createArrayNode();
-        domain.addArray().add("id").add("in").add(saleIds);
-        Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put("domain", domain);
-        parameters.put("fields", List.of("client_order_ref"));
-        call(exchange.getIn(), source, "sale.order", "search_read", parameters);
+        call(exchange.getIn(), source, "sale.order", "search_read",
+                linked(exchange, "pickings", "sale_id", List.of("client_order_ref")));
     }
 
     /** The deliveries of the page (variable {@code pickings}), each with its sale order's order reference. */
@@ -129,22 +119,31 @@ public class OdooRpc {
      * becomes {@code search_read} of their products' SKU and quantity on hand (at {@code location} where set).
      */
     public void quantities(Exchange exchange, String source) throws IOException {
-        JsonNode quants = json.readTree(exchange.getIn().getBody(String.class));
-        exchange.setVariable("quants", quants);
-        ArrayNode productIds = json.createArrayNode();
-        for (JsonNode quant : quants) {
-            productIds.add(quant.path("product_id").path(0).asInt());
-        }
-        ArrayNode domain = json.createArrayNode();
-        domain.addArray().add("id").add("in").add(productIds);
-        Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put("domain", domain);
-        parameters.put("fields", List.of("default_code", "qty_available"));
+        Map<String, Object> parameters = linked(exchange, "quants", "product_id", List.of("default_code", "qty_available"));
         String location = settings(source).getOrDefault("location", "");
         if (!location.isBlank()) {
             parameters.put("context", Map.of("location", Integer.parseInt(location.strip())));
         }
         call(exchange.getIn(), source, "product.product", "search_read", parameters);
+    }
+
+    /**
+     * The page's records (the body) kept as variable {@code variable}; the parameters of a search_read of the
+     * records their {@code link} field ({@code [id, name]}) points to, with these fields.
+     */
+    private Map<String, Object> linked(Exchange exchange, String variable, String link, List<String> fields) throws IOException {
+        JsonNode records = json.readTree(exchange.getIn().getBody(String.class));
+        exchange.setVariable(variable, records);
+        ArrayNode ids = json.createArrayNode();
+        for (JsonNode record : records) {
+            ids.add(record.path(link).path(0).asInt());
+        }
+        ArrayNode domain = json.createArrayNode();
+        domain.addArray().add("id").add("in").add(ids);
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("domain", domain);
+        parameters.put("fields", fields);
+        return parameters;
     }
 
     /**
