@@ -32,8 +32,10 @@ import org.springframework.stereotype.Component;
 @Component("sourcePages")
 public class SourcePages {
 
-    private static final Map<String, Map<String, String>> TYPE_DEFAULTS = Map.of("odoo", Map.of(
-            "watermark-field", "write_date", "since-format", "yyyy-MM-dd HH:mm:ss", "paging", "offset", "key-field", "id"));
+    private static final Map<String, Map<String, String>> TYPE_DEFAULTS = Map.of(
+            "odoo", Map.of("watermark-field", "write_date", "since-format", "yyyy-MM-dd HH:mm:ss", "paging", "offset",
+                    "key-field", "id"),
+            "jsonrpc", Map.of("paging", "offset"));
     private static final Pattern LINK_NEXT = Pattern.compile("<([^>]+)>\\s*;[^,]*rel=\"?next\"?");
 
     private final SourcesProperties sources;
@@ -246,7 +248,7 @@ public class SourcePages {
         return node.isMissingNode() || node.isNull() ? null : node.asText();
     }
 
-    /** The source's settings over its type's defaults (an odoo source pages by offset, its times Odoo's). */
+    /** The source's settings over its type's defaults (odoo and jsonrpc sources page by offset; odoo's times are Odoo's). */
     private Map<String, String> settings(String source) {
         SourceProperties properties = sources.sources().get(source);
         Map<String, String> settings = new java.util.HashMap<>(TYPE_DEFAULTS.getOrDefault(properties.type(), Map.of()));

@@ -31,9 +31,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 
 /**
- * Two Kanaal instances on one PostgreSQL in this JVM, both with the same channel polling for orders every second
- * (and the stock reconciliation, set to run every second here, which is a Quartz trigger too). With the
- * {@code cluster} profile the channel sees one poll a second in total, and when the instance that polled stops,
+ * Two Kanaal instances on one PostgreSQL in this JVM, both with the same channel polling for orders every second,
+ * the same ERP source polled every second (kanaal.sources: Quartz too), and the stock reconciliation, set to run
+ * every second here, which is a Quartz trigger too. With the
+ * {@code cluster} profile the channel and the ERP each see one poll a second in total, and when the instance that polled stops,
  * the other one polls on. Without it, the same two instances poll once a second each: the channel sees twice as
  * many polls in the same window, which shows that the count can tell one poller from two.
  * <p>
@@ -82,6 +83,7 @@ class ClusteredPollerTest {
             assertThat(scheduler(b).getSchedulerInstanceId()).isNotEqualTo(scheduler(a).getSchedulerInstanceId());
             Together together = together("cluster profile", a, b, "cluster-a", "cluster-b");
             assertPollsOfSchedulers(1, together.polls());
+            assertPollsOfSchedulers(1, together.sourcePolls());
             // the same for the reconciliation
             assertThat(together.reconciliations()).as("stock reconciliations in about %s by both instances", WINDOW)
                     .isBetween(SECONDS - 2L, ONE_RECONCILER);
@@ -124,6 +126,7 @@ class ClusteredPollerTest {
             assertThat(scheduler(b)).isNotSameAs(scheduler(a));
             Together together = together("no cluster profile", a, b, "single-a", "single-b");
             assertPollsOfSchedulers(2, together.polls());
+            assertPollsOfSchedulers(2, together.sourcePolls());
             assertThat(together.reconciliations()).as("stock reconciliations in about %s by both instances", WINDOW)
                     .isGreaterThan(ONE_RECONCILER);
         } finally {
@@ -132,17 +135,27 @@ class ClusteredPollerTest {
         }
     }
 
-    /** What two instances did in {@link #WINDOW}: each one's polls as the channel saw them, and their reconciliations. */
-    private record Together(Map<String, Integer> polls, long reconciliations) {
+    /**
+     * What two instances did in {@link #WINDOW}: each one's polls as the channel saw them, each one's polls of the
+     * ERP source (a rest source, a Quartz cron of every second too), and their reconciliations.
+     */
+    private record Together(Map<String, Integer> polls, Map<String, Integer> sourcePolls, long reconciliations) {
     }
 
     private static Together together(String label, ConfigurableApplicationContext a, ConfigurableApplicationContext b,
                                      String... instances) {
         long before = reconciles(a) + reconciles(b);
+        long from = System.nanoTime();
         Map<String, Integer> polls = pollsDuring(WINDOW, instances);
+        Map<String, Integer> sourcePolls = new TreeMap<>();
+        for (String instance : instances) {
+            sourcePolls.put(instance, (int) SHOP.requests(sourcePath(instance)).stream()
+                    .filter(r -> r.atNanos() >= from && r.atNanos() < from + WINDOW.toNanos()).count());
+        }
         long reconciliations = reconciles(a) + reconciles(b) - before;
-        System.out.printf("%s: polls in %s %s; %d reconciliations%n", label, WINDOW, polls, reconciliations);
-        return new Together(polls, reconciliations);
+        System.out.printf("%s: polls in %s %s; source polls %s; %d reconciliations%n", label, WINDOW, polls, sourcePolls,
+                reconciliations);
+        return new Together(polls, sourcePolls, reconciliations);
     }
 
     /**
@@ -219,6 +232,10 @@ class ClusteredPollerTest {
         return "/" + instance + "/shop/orders";
     }
 
+    private static String sourcePath(String instance) {
+        return "/" + instance + "/erp/stock";
+    }
+
     /** How many times the instance ran the stock reconciliation (route stock-reconcile-timer). */
     private static long reconciles(ConfigurableApplicationContext kanaal) {
         Counter runs = kanaal.getBean(MeterRegistry.class).find("camel.exchanges.succeeded").tag("routeId", "stock-reconcile-timer").counter();
@@ -232,6 +249,7 @@ class ClusteredPollerTest {
 
     private static ConfigurableApplicationContext start(String name, int serverId, boolean clustered) {
         SHOP.always(ordersPath(name), Reply.of(200, "[]"));
+        SHOP.always(sourcePath(name), Reply.of(200, "[]"));
         List<String> settings = new ArrayList<>(List.of(
                 "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
                 "--spring.datasource.username=postgres",
@@ -242,6 +260,12 @@ class ClusteredPollerTest {
                 "--kanaal.channels.shop.base-url=" + SHOP.baseUrl() + "/" + name + "/shop",
                 "--kanaal.channels.shop.rate-limit=1000",
                 "--kanaal.channels.shop.settings.poll-cron=0/1 * * * * ?",
+                "--kanaal.sources.erp.type=rest",
+                "--kanaal.sources.erp.base-url=" + SHOP.baseUrl() + "/" + name + "/erp",
+                "--kanaal.sources.erp.settings.poll-cron=0/1 * * * * ?",
+                "--kanaal.sources.erp.settings.provides=stock",
+                "--kanaal.sources.erp.settings.path=/stock",
+                "--kanaal.sources.erp.settings.mapping=sources/rest-stock.jsonata",
                 "--kanaal.stock.reconcile-every=1000"));
         if (clustered) {
             settings.add("--spring.profiles.active=cluster");

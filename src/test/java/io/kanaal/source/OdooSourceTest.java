@@ -27,6 +27,8 @@ class OdooSourceTest extends KanaalIntegrationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final OdooFake ODOO_19 = new OdooFake(SHOP, "/odoo19", true, "kanaal", "key-19");
     private static final OdooFake ODOO_17 = new OdooFake(SHOP, "/odoo17", false, "kanaal", "secret-17");
+    /** An Odoo 16 that a generic jsonrpc source reads, its calls written in configuration alone. */
+    private static final OdooFake ODOO_16 = new OdooFake(SHOP, "/odoo16", false, "kanaal", "secret-16");
 
     @DynamicPropertySource
     static void sources(DynamicPropertyRegistry registry) {
@@ -51,12 +53,50 @@ class OdooSourceTest extends KanaalIntegrationTest {
         registry.add("kanaal.sources.odoo17.settings.location", () -> "8");
         registry.add("kanaal.sources.odoo17.settings.mapping", () -> "sources/odoo-stock.jsonata");
         registry.add("kanaal.sources.odoo17.settings.page-size", () -> "2");
+        registry.add("kanaal.sources.rpc.type", () -> "jsonrpc");
+        registry.add("kanaal.sources.rpc.base-url", () -> SHOP.baseUrl() + "/odoo16");
+        registry.add("kanaal.sources.rpc.settings.poll-cron", () -> "0/1 * * * * ?");
+        registry.add("kanaal.sources.rpc.settings.path", () -> "/jsonrpc");
+        registry.add("kanaal.sources.rpc.settings.provides", () -> "products");
+        registry.add("kanaal.sources.rpc.settings.mapping", () -> "sources/odoo-product.jsonata");
+        registry.add("kanaal.sources.rpc.settings.watermark-field", () -> "write_date");
+        registry.add("kanaal.sources.rpc.settings.since-format", () -> "yyyy-MM-dd HH:mm:ss");
+        registry.add("kanaal.sources.rpc.settings.key-field", () -> "id");
+        registry.add("kanaal.sources.rpc.settings.page-size", () -> "2");
+        registry.add("kanaal.sources.rpc.settings.login-method", () -> "call");
+        registry.add("kanaal.sources.rpc.settings.login-params",
+                () -> "{\"service\":\"common\",\"method\":\"authenticate\",\"args\":[\"kanaal\",\"kanaal-bot\",\"secret-16\",{}]}");
+        registry.add("kanaal.sources.rpc.settings.method", () -> "call");
+        registry.add("kanaal.sources.rpc.settings.params", () -> """
+                {"service": "object", "method": "execute_kw", "args": ["kanaal", "{session}", "secret-16",
+                 "product.product", "search_read", [[["write_date", ">=", "{since}"]]],
+                 {"fields": ["default_code", "barcode", "name", "description_sale", "list_price", "write_date"],
+                  "offset": "{offset}", "limit": "{limit}", "order": "write_date asc, id asc"}]}""");
     }
 
     @AfterEach
     void everyRequestWasAsOdooDocumentsIt() {
         assertThat(ODOO_19.violations()).isEmpty();
         assertThat(ODOO_17.violations()).isEmpty();
+        assertThat(ODOO_16.violations()).isEmpty();
+    }
+
+    @Test
+    void aJsonRpcSourceWrittenInConfigurationAloneReadsAnOdooLikeErp() throws Exception {
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            skus.add("RPC-" + UUID.randomUUID().toString().substring(0, 8));
+            ODOO_16.product(skus.get(i), null, "Rpc artikel " + i, 40 + i);
+        }
+
+        for (String sku : skus) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> !SHOP.succeeded("/shop/products/" + sku).isEmpty());
+        }
+        assertThat(JSON.readTree(SHOP.succeeded("/shop/products/" + skus.get(2)).get(0).body()).path("title").asText())
+                .isEqualTo("Rpc artikel 2");
+        assertThat(ODOO_16.logins()).as("the login's uid kept as the session").isEqualTo(1);
+        // polled every second from the newest write_date on, each product went to the shop once
+        awaitExactly(() -> skus.stream().allMatch(sku -> SHOP.succeeded("/shop/products/" + sku).size() == 1));
     }
 
     @Test
