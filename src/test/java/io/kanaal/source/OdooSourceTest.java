@@ -29,6 +29,8 @@ class OdooSourceTest extends KanaalIntegrationTest {
     private static final OdooFake ODOO_17 = new OdooFake(SHOP, "/odoo17", false, "kanaal", "secret-17");
     /** An Odoo 16 that a generic jsonrpc source reads, its calls written in configuration alone. */
     private static final OdooFake ODOO_16 = new OdooFake(SHOP, "/odoo16", false, "kanaal", "secret-16");
+    /** And one whose products' quantities on hand a jsonrpc source reads as stock. */
+    private static final OdooFake ODOO_15 = new OdooFake(SHOP, "/odoo15", false, "kanaal", "secret-15");
 
     @DynamicPropertySource
     static void sources(DynamicPropertyRegistry registry) {
@@ -72,6 +74,24 @@ class OdooSourceTest extends KanaalIntegrationTest {
                  "product.product", "search_read", [[["write_date", ">=", "{since}"]]],
                  {"fields": ["default_code", "barcode", "name", "description_sale", "list_price", "write_date"],
                   "offset": "{offset}", "limit": "{limit}", "order": "write_date asc, id asc"}]}""");
+        registry.add("kanaal.sources.rpc-stock.type", () -> "jsonrpc");
+        registry.add("kanaal.sources.rpc-stock.base-url", () -> SHOP.baseUrl() + "/odoo15");
+        registry.add("kanaal.sources.rpc-stock.settings.poll-cron", () -> "0/1 * * * * ?");
+        registry.add("kanaal.sources.rpc-stock.settings.path", () -> "/jsonrpc");
+        registry.add("kanaal.sources.rpc-stock.settings.provides", () -> "stock");
+        registry.add("kanaal.sources.rpc-stock.settings.mapping", () -> "sources/odoo-stock.jsonata");
+        registry.add("kanaal.sources.rpc-stock.settings.watermark-field", () -> "write_date");
+        registry.add("kanaal.sources.rpc-stock.settings.since-format", () -> "yyyy-MM-dd HH:mm:ss");
+        registry.add("kanaal.sources.rpc-stock.settings.key-field", () -> "id");
+        registry.add("kanaal.sources.rpc-stock.settings.login-method", () -> "call");
+        registry.add("kanaal.sources.rpc-stock.settings.login-params",
+                () -> "{\"service\":\"common\",\"method\":\"authenticate\",\"args\":[\"kanaal\",\"kanaal-bot\",\"secret-15\",{}]}");
+        registry.add("kanaal.sources.rpc-stock.settings.method", () -> "call");
+        registry.add("kanaal.sources.rpc-stock.settings.params", () -> """
+                {"service": "object", "method": "execute_kw", "args": ["kanaal", "{session}", "secret-15",
+                 "product.product", "search_read", [[["write_date", ">=", "{since}"]]],
+                 {"fields": ["default_code", "qty_available", "write_date"],
+                  "offset": "{offset}", "limit": "{limit}", "order": "write_date asc, id asc"}]}""");
     }
 
     @AfterEach
@@ -79,6 +99,7 @@ class OdooSourceTest extends KanaalIntegrationTest {
         assertThat(ODOO_19.violations()).isEmpty();
         assertThat(ODOO_17.violations()).isEmpty();
         assertThat(ODOO_16.violations()).isEmpty();
+        assertThat(ODOO_15.violations()).isEmpty();
     }
 
     @Test
@@ -97,6 +118,18 @@ class OdooSourceTest extends KanaalIntegrationTest {
         assertThat(ODOO_16.logins()).as("the login's uid kept as the session").isEqualTo(1);
         // polled every second from the newest write_date on, each product went to the shop once
         awaitExactly(() -> skus.stream().allMatch(sku -> SHOP.succeeded("/shop/products/" + sku).size() == 1));
+    }
+
+    @Test
+    void aJsonRpcSourceWrittenInConfigurationAloneGivesTheChannelsStock() throws Exception {
+        String sku = "RPC-" + UUID.randomUUID().toString().substring(0, 8);
+        ODOO_15.product(sku, null, "Rpc voorraad", 9);
+        ODOO_15.quantity(sku, 8, 12);
+        // the product written after its quantity: whatever a poll read before, this version is the newest
+        ODOO_15.product(sku, null, "Rpc voorraad", 9);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastQuantity("/shop/stock/" + sku) == 10);
+        assertThat(ODOO_15.logins()).isEqualTo(1);
     }
 
     @Test
