@@ -106,8 +106,11 @@ public class ChannelProducts {
         // the view's stock: the quantity the channel should show now (channel_stock), with its version, for a channel
         // that takes price and stock in one call (a new Bol offer) and for feeds' availability; 0 (no version) before any
         Map<String, Object> stock = new LinkedHashMap<>();
+        List<String> variants = new ArrayList<>();
         List<Products.StoredProduct> found = jdbc.query("""
-                SELECT p.version, p.content, cs.desired_quantity, cs.desired_version, cp.payload_hash FROM product p
+                SELECT p.version, p.content, cs.desired_quantity, cs.desired_version, cp.payload_hash,
+                    ARRAY(SELECT v.sku FROM product v WHERE v.parent_sku = p.sku ORDER BY v.sku COLLATE "C") AS variants
+                FROM product p
                 LEFT JOIN channel_stock cs ON cs.channel = ? AND cs.sku = p.sku
                 LEFT JOIN channel_product cp ON cp.channel = ? AND cp.sku = p.sku AND cp.status = 'live'
                 WHERE p.sku = ?
@@ -117,6 +120,7 @@ public class ChannelProducts {
                 stock.put("version", row.getLong(4));
             }
             exchange.setVariable("sentHash", row.getString(5));
+            variants.addAll(List.of((String[]) row.getArray(6).getArray()));
             return new Products.StoredProduct(sku, row.getLong(1), read(row.getString(2)));
         }, channel, channel, sku);
         if (found.isEmpty()) {
@@ -125,7 +129,7 @@ public class ChannelProducts {
         }
         Products.StoredProduct product = found.get(0);
         exchange.setVariable("productVersion", product.version());
-        Map<String, Object> view = view(channel, product, stock);
+        Map<String, Object> view = view(channel, product, stock, variants);
         List<ProductRules.Reject> rejects = rules(channel).check(view);
         if (!rejects.isEmpty()) {
             record(channel, sku, product.version(), "rejected", rejects);
@@ -153,7 +157,7 @@ public class ChannelProducts {
             stock.put("quantity", row.getInt(1));
             stock.put("version", row.getLong(2));
         }, channel, sku);
-        Map<String, Object> view = view(channel, product, stock);
+        Map<String, Object> view = view(channel, product, stock, products.variants(sku));
         List<ProductRules.Reject> rejects = rules(channel).check(view);
         if (!rejects.isEmpty()) {
             throw io.kanaal.channel.ChannelException.rejected("product " + sku + " breaks the rules of channel " + channel
@@ -307,7 +311,7 @@ public class ChannelProducts {
     }
 
     /** The channel's view of a product: see docs/products.md for its fields. */
-    Map<String, Object> view(String channel, Products.StoredProduct stored, Map<String, Object> stock) {
+    Map<String, Object> view(String channel, Products.StoredProduct stored, Map<String, Object> stock, List<String> variants) {
         ChannelProperties properties = channels.get(channel);
         String locale = properties.settings().getOrDefault("locale", "nl");
         JsonNode product = stored.content();
@@ -323,7 +327,6 @@ public class ChannelProducts {
         view.put("condition", product.path("condition").asText("new"));
         view.put("status", product.path("status").asText("active"));
         // a model: the products that name it as their parent (their SKUs in Kanaal's order), none for another product
-        List<String> variants = products.variants(stored.sku());
         view.put("variants", variants.isEmpty() ? null : variants);
         view.put("variantAxes", json.convertValue(product.path("variantAxes").isMissingNode() ? json.createObjectNode()
                 : product.path("variantAxes"), Map.class));
