@@ -10,7 +10,8 @@ import org.springframework.stereotype.Component;
  * {@code sftp-host}, {@code sftp://<host>:<port>/<directory>}; and {@code connection}, its endpoint options (for
  * SFTP the login: user, password or private key, known hosts; host keys are checked unless
  * {@code sftp-strict-host-key-checking} is {@code no}). The consumer and the report writer of
- * {@code routes/sources/file.camel.yaml} both use {@code <endpoint>?<connection>}.
+ * {@code routes/sources/file.camel.yaml} both use {@code <endpoint>?<connection>}. The former setting
+ * {@code poll-interval} stops the start: the folder is looked into on {@code poll-cron} now.
  */
 @Component
 public class FileSourceParameters implements SourceTypeParameters {
@@ -25,6 +26,10 @@ public class FileSourceParameters implements SourceTypeParameters {
         String directory = values.get("directory");
         if (directory == null || directory.isBlank()) {
             throw new IllegalStateException(settingPrefix + "directory is missing (the folder the files are read from)");
+        }
+        if (values.containsKey("pollInterval")) {
+            throw new IllegalStateException(settingPrefix + "poll-interval is replaced by poll-cron, a Quartz cron (in the"
+                    + " cluster profile one instance reads the files): \"0/10 * * * * ?\" for every 10 s");
         }
         List<String> connection = new ArrayList<>(List.of("autoCreate=true"));
         String host = values.get("sftpHost");

@@ -54,7 +54,7 @@ class FileSourceTest extends KanaalIntegrationTest {
         registry.add("kanaal.sources.stock-files.settings.directory", STOCK::toString);
         registry.add("kanaal.sources.stock-files.settings.provides", () -> "stock");
         registry.add("kanaal.sources.stock-files.settings.mapping", () -> "sources/file-stock-csv.jsonata");
-        registry.add("kanaal.sources.stock-files.settings.poll-interval", () -> "300");
+        registry.add("kanaal.sources.stock-files.settings.poll-cron", () -> "0/1 * * * * ?");
         registry.add("kanaal.sources.stock-files.settings.read-lock-interval", () -> "200");
         registry.add("kanaal.sources.stock-files.settings.batch-size", () -> "2");
         registry.add("kanaal.sources.product-files.type", () -> "file");
@@ -63,7 +63,7 @@ class FileSourceTest extends KanaalIntegrationTest {
         registry.add("kanaal.sources.product-files.settings.provides", () -> "products");
         registry.add("kanaal.sources.product-files.settings.mapping", () -> "sources/file-product-json.jsonata");
         registry.add("kanaal.sources.product-files.settings.records-field", () -> "products");
-        registry.add("kanaal.sources.product-files.settings.poll-interval", () -> "300");
+        registry.add("kanaal.sources.product-files.settings.poll-cron", () -> "0/1 * * * * ?");
         registry.add("kanaal.sources.product-files.settings.read-lock-interval", () -> "200");
         registry.add("kanaal.sources.sftp-files.type", () -> "file");
         registry.add("kanaal.sources.sftp-files.settings.sftp-host", () -> "127.0.0.1");
@@ -75,7 +75,7 @@ class FileSourceTest extends KanaalIntegrationTest {
         registry.add("kanaal.sources.sftp-files.settings.delimiter", () -> ";");
         registry.add("kanaal.sources.sftp-files.settings.provides", () -> "stock");
         registry.add("kanaal.sources.sftp-files.settings.mapping", () -> "sources/file-stock-csv.jsonata");
-        registry.add("kanaal.sources.sftp-files.settings.poll-interval", () -> "300");
+        registry.add("kanaal.sources.sftp-files.settings.poll-cron", () -> "0/1 * * * * ?");
         registry.add("kanaal.sources.sftp-files.settings.read-lock-interval", () -> "200");
     }
 
