@@ -9,7 +9,16 @@ import io.kanaal.support.StandaloneKanaal;
 import io.kanaal.support.TestData;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -28,6 +37,7 @@ import org.quartz.Scheduler;
 import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 
 /**
@@ -45,6 +55,11 @@ import org.springframework.jdbc.datasource.DataSourceUtils;
  * scheduler and poll once a second together, profile or not. In JVMs of their own, as deployed, each has its own.
  * With the profile the name is not used (camel-quartz runs on Spring Boot's clustered scheduler), so the two cases
  * differ in the profile alone.
+ * <p>
+ * A third case: two instances with the profile and one source of type {@code file} on one shared folder, looked
+ * into every second on its Quartz cron (the file consumer on camel-quartz's scheduler, trigger
+ * {@code kanaal-sources/drop}): each file dropped there is read once in all, and when the instance that read
+ * stops, the other one reads the files dropped after.
  */
 class ClusteredPollerTest {
 
@@ -58,6 +73,11 @@ class ClusteredPollerTest {
      * {@link #SECONDS} + 1, and 2 for the edges. Two schedulers run about twice as many.
      */
     private static final long ONE_RECONCILER = SECONDS + 3;
+    /** The stock files dropped at a time into the shared folder of the file source. */
+    private static final int FILES = 6;
+    private static final String API_KEY = "cluster-key";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static EmbeddedPostgres postgres;
 
     @BeforeAll
@@ -73,8 +93,8 @@ class ClusteredPollerTest {
 
     @Test
     void withTheClusterProfileEachPollRunsOnOneInstanceAndMovesToTheOtherWhenItsInstanceStops() throws Exception {
-        ConfigurableApplicationContext a = start("cluster-a", 121, true);
-        ConfigurableApplicationContext b = start("cluster-b", 122, true);
+        ConfigurableApplicationContext a = start("cluster-a", 121, true, null);
+        ConfigurableApplicationContext b = start("cluster-b", 122, true, null);
         try {
             assertThat(scheduler(a).getMetaData().isJobStoreClustered()).isTrue();
             // the scheduler stops before the database pool closes (QuartzShutdownOrder): without it, a stopping
@@ -119,8 +139,8 @@ class ClusteredPollerTest {
      */
     @Test
     void withoutTheClusterProfileEachInstancePollsOnItsOwn() throws Exception {
-        ConfigurableApplicationContext a = start("single-a", 123, false);
-        ConfigurableApplicationContext b = start("single-b", 124, false);
+        ConfigurableApplicationContext a = start("single-a", 123, false, null);
+        ConfigurableApplicationContext b = start("single-b", 124, false, null);
         try {
             assertThat(scheduler(a).getMetaData().isJobStoreClustered()).isFalse();
             assertThat(scheduler(b)).isNotSameAs(scheduler(a));
@@ -133,6 +153,129 @@ class ClusteredPollerTest {
             a.close();
             b.close();
         }
+    }
+
+    /**
+     * Two instances with the profile, one file source each on one shared folder: {@link #FILES} stock files (one
+     * SKU each) are read once in all (the reads of each instance's route, the reports and files in {@code .done},
+     * {@code files} of GET /api/v1/ops/sources, held for 3 s), and after the instance that read them stops, the
+     * other one reads the next {@link #FILES}.
+     */
+    @Test
+    void withTheClusterProfileEachFileOfASharedFolderIsReadOnceAndTheOtherInstanceReadsOnWhenItsReaderStops()
+            throws Exception {
+        Path folder = Files.createDirectories(Path.of(TestData.directory("cluster-files")));
+        ConfigurableApplicationContext a = start("files-a", 125, true, folder);
+        ConfigurableApplicationContext b = start("files-b", 126, true, folder);
+        try {
+            List<String> skus = drop(folder, "first");
+            Map<String, Long> reads = readOnce(folder, FILES, FILES, Map.of("files-a", a, "files-b", b));
+            assertThat(stock(a, skus)).as("the levels of the files' SKUs").containsOnlyKeys(skus).doesNotContainValue(null);
+
+            ConfigurableApplicationContext reader = reads.get("files-a") >= reads.get("files-b") ? a : b;
+            ConfigurableApplicationContext other = reader == a ? b : a;
+            String otherName = reader == a ? "files-b" : "files-a";
+            long otherBefore = reads.get(otherName);
+            quartzConnectsThrough(other);
+            reader.close();
+            List<String> later = drop(folder, "later");
+            Map<String, Long> after = readOnce(folder, 2 * FILES, otherBefore + FILES, Map.of(otherName, other));
+            assertThat(after.get(otherName) - otherBefore).as("files read by the instance left").isEqualTo(FILES);
+            assertThat(stock(other, later)).as("the levels of the later files' SKUs").containsOnlyKeys(later).doesNotContainValue(null);
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    /**
+     * Waits until the folder's {@code .done} holds {@code total} files and their reports, then holds for 3 s: the
+     * reports and {@code files} of the ops status stay at {@code total}, the reads of the instances (the file
+     * route's exchanges) at {@code readsHere}. The reads per instance.
+     */
+    private static Map<String, Long> readOnce(Path folder, int total, long readsHere,
+                                              Map<String, ConfigurableApplicationContext> instances) throws Exception {
+        Path done = folder.resolve(".done");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> reports(done).size() >= total && moved(done).size() >= total);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> reports(done).size() == total && moved(done).size() == total
+                        && instances.values().stream().mapToLong(ClusteredPollerTest::fileReads).sum() == readsHere);
+        Map<String, Long> reads = new TreeMap<>();
+        instances.forEach((name, kanaal) -> reads.put(name, fileReads(kanaal)));
+        JsonNode status = fileSourceStatus(instances.values().iterator().next());
+        System.out.printf("file source: reads %s; %d reports, %d files in .done; ops status files %d, taken %d%n", reads,
+                reports(done).size(), moved(done).size(), status.path("files").asLong(), status.path("taken").asLong());
+        assertThat(reads.values().stream().mapToLong(Long::longValue).sum()).as("files read by the instances %s", reads)
+                .isEqualTo(readsHere);
+        assertThat(status.path("files").asLong()).as("files of GET /api/v1/ops/sources").isEqualTo(total);
+        assertThat(status.path("taken").asLong()).as("lines taken, one per file").isEqualTo(total);
+        for (Path report : reports(done)) {
+            assertThat(JSON.readTree(report.toFile()).path("taken").asInt()).as("lines taken of %s", report).isEqualTo(1);
+        }
+        return reads;
+    }
+
+    /** {@link #FILES} stock files in the folder, each with one line of a SKU of its own; the SKUs. */
+    private static List<String> drop(Path folder, String name) throws IOException {
+        List<String> skus = new ArrayList<>();
+        for (int i = 1; i <= FILES; i++) {
+            String sku = "FILE-" + name.toUpperCase() + "-" + i;
+            Path part = folder.resolve(name + "-" + i + ".part");
+            Files.writeString(part, "sku,quantity,warehouse,updated_at\n" + sku + "," + (10 + i) + ",,\n", StandardCharsets.UTF_8);
+            // written under another name and renamed into the folder, as docs/sources/file.md asks of exporters
+            Files.move(part, folder.resolve(name + "-" + i + ".csv"));
+            skus.add(sku);
+        }
+        return skus;
+    }
+
+    private static List<Path> reports(Path done) throws IOException {
+        return list(done, true);
+    }
+
+    private static List<Path> moved(Path done) throws IOException {
+        return list(done, false);
+    }
+
+    private static List<Path> list(Path done, boolean reports) throws IOException {
+        if (!Files.isDirectory(done)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(done)) {
+            return files.filter(f -> f.toString().endsWith(".report.json") == reports).toList();
+        }
+    }
+
+    /** The files the instance read: the exchanges of the file source's route, done or failed. */
+    private static long fileReads(ConfigurableApplicationContext kanaal) {
+        MeterRegistry meters = kanaal.getBean(MeterRegistry.class);
+        return Stream.of("camel.exchanges.succeeded", "camel.exchanges.failed")
+                .map(name -> meters.find(name).tag("routeId", "drop-read").counter())
+                .mapToLong(counter -> counter == null ? 0 : (long) counter.count()).sum();
+    }
+
+    /** The quantities Kanaal holds (erp_stock, in the shared database) of the SKUs. */
+    private static Map<String, Integer> stock(ConfigurableApplicationContext kanaal, List<String> skus) {
+        Map<String, Integer> levels = new TreeMap<>();
+        kanaal.getBean(JdbcTemplate.class).query("SELECT sku, quantity FROM erp_stock WHERE sku = ANY (?)",
+                row -> {
+                    levels.put(row.getString("sku"), row.getInt("quantity"));
+                }, (Object) skus.toArray(String[]::new));
+        return levels;
+    }
+
+    /** The file source's entry of GET /api/v1/ops/sources. */
+    private static JsonNode fileSourceStatus(ConfigurableApplicationContext kanaal) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(StandaloneKanaal.uri(kanaal, "/api/v1/ops/sources"))
+                .header("X-API-Key", API_KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        for (JsonNode source : JSON.readTree(response.body())) {
+            if ("drop".equals(source.path("source").asText())) {
+                return source;
+            }
+        }
+        throw new AssertionError("no source drop in " + response.body());
     }
 
     /**
@@ -247,7 +390,8 @@ class ClusteredPollerTest {
         return kanaal.getBean(CamelContext.class).getComponent("quartz", QuartzComponent.class).getScheduler();
     }
 
-    private static ConfigurableApplicationContext start(String name, int serverId, boolean clustered) {
+    /** An instance; with a folder, a file source {@code drop} of stock files in it, looked into every second. */
+    private static ConfigurableApplicationContext start(String name, int serverId, boolean clustered, Path folder) {
         SHOP.always(ordersPath(name), Reply.of(200, "[]"));
         SHOP.always(sourcePath(name), Reply.of(200, "[]"));
         List<String> settings = new ArrayList<>(List.of(
@@ -267,9 +411,18 @@ class ClusteredPollerTest {
                 "--kanaal.sources.erp.settings.path=/stock",
                 "--kanaal.sources.erp.settings.mapping=sources/rest-stock.jsonata",
                 "--kanaal.stock.reconcile-every=1000"));
+        if (folder != null) {
+            settings.addAll(List.of(
+                    "--kanaal.sources.drop.type=file",
+                    "--kanaal.sources.drop.settings.directory=" + folder,
+                    "--kanaal.sources.drop.settings.provides=stock",
+                    "--kanaal.sources.drop.settings.mapping=sources/file-stock-csv.jsonata",
+                    "--kanaal.sources.drop.settings.poll-cron=0/1 * * * * ?",
+                    "--kanaal.sources.drop.settings.read-lock-interval=200"));
+        }
         if (clustered) {
             settings.add("--spring.profiles.active=cluster");
         }
-        return StandaloneKanaal.start(name, serverId, "cluster-key", settings);
+        return StandaloneKanaal.start(name, serverId, API_KEY, settings);
     }
 }
