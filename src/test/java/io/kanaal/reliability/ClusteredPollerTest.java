@@ -7,6 +7,7 @@ import io.kanaal.support.ChannelStub;
 import io.kanaal.support.ChannelStub.Reply;
 import io.kanaal.support.StandaloneKanaal;
 import io.kanaal.support.TestData;
+import io.kanaal.support.TestSftp;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -56,10 +57,10 @@ import org.springframework.jdbc.datasource.DataSourceUtils;
  * With the profile the name is not used (camel-quartz runs on Spring Boot's clustered scheduler), so the two cases
  * differ in the profile alone.
  * <p>
- * A third case: two instances with the profile and one source of type {@code file} on one shared folder, looked
- * into every second on its Quartz cron (the file consumer on camel-quartz's scheduler, trigger
- * {@code kanaal-sources/drop}): each file dropped there is read once in all, and when the instance that read
- * stops, the other one reads the files dropped after.
+ * Further cases: two instances with the profile and one source of type {@code file} on one shared folder (local,
+ * or on one SFTP server), looked into every second on its Quartz cron (the file consumer on camel-quartz's
+ * scheduler, trigger {@code kanaal-sources/drop}): each file dropped there is read once in all, and when the
+ * instance that read stops, the other one reads the files dropped after.
  */
 class ClusteredPollerTest {
 
@@ -156,30 +157,82 @@ class ClusteredPollerTest {
     }
 
     /**
-     * Two instances with the profile, one file source each on one shared folder: {@link #FILES} stock files (one
-     * SKU each) are read once in all (the reads of each instance's route, the reports and files in {@code .done},
-     * {@code files} of GET /api/v1/ops/sources, held for 3 s), and after the instance that read them stops, the
-     * other one reads the next {@link #FILES}.
+     * Two instances with the profile, one file source each on one shared local folder: {@link #FILES} stock files
+     * (one SKU each) are read once in all (the reads of each instance's route, the reports and files in
+     * {@code .done}, {@code files} of GET /api/v1/ops/sources, held for 3 s), and after the instance that read them
+     * stops, the other one reads the next {@link #FILES}.
      */
     @Test
     void withTheClusterProfileEachFileOfASharedFolderIsReadOnceAndTheOtherInstanceReadsOnWhenItsReaderStops()
             throws Exception {
         Path folder = Files.createDirectories(Path.of(TestData.directory("cluster-files")));
-        ConfigurableApplicationContext a = start("files-a", 125, true, folder);
-        ConfigurableApplicationContext b = start("files-b", 126, true, folder);
+        readOnceAndOnByTheOther("files", 125, folder, Map.of("directory", folder.toString()));
+    }
+
+    /** The same with the folder on one SFTP server, where camel-ftp keeps no marker beside a file it reads. */
+    @Test
+    void withTheClusterProfileEachFileOnOneSftpServerIsReadOnceAndTheOtherInstanceReadsOnWhenItsReaderStops()
+            throws Exception {
+        try (TestSftp sftp = TestSftp.start(Path.of(TestData.directory("cluster-sftp")), "outgoing")) {
+            readOnceAndOnByTheOther("sftp", 127, sftp.root().resolve("outgoing"), sftp.sourceSettings("outgoing"));
+        }
+    }
+
+    /**
+     * The contrast on one SFTP server: without the profile each instance looks into the folder every second, both
+     * at the same moments, and camel-ftp leaves no marker beside a file it reads: files are read by both (the
+     * second move of a file then fails, and in one run a file was gone from the server, moved by neither).
+     */
+    @Test
+    void withoutTheClusterProfileBothInstancesReadTheFilesOfOneSftpServer() throws Exception {
+        try (TestSftp sftp = TestSftp.start(Path.of(TestData.directory("single-sftp")), "outgoing")) {
+            Path folder = sftp.root().resolve("outgoing");
+            ConfigurableApplicationContext a = start("single-sftp-a", 129, false, sftp.sourceSettings("outgoing"));
+            ConfigurableApplicationContext b = start("single-sftp-b", 130, false, sftp.sourceSettings("outgoing"));
+            try {
+                long before = fileSourceStatus(a).path("files").asLong();
+                drop(folder, "single-sftp");
+                Path done = folder.resolve(".done");
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                        assertThat(fileSourceStatus(a).path("files").asLong() - before)
+                                .as("files read by both instances together (%d dropped)", FILES).isGreaterThan(FILES));
+                System.out.printf("file source without the profile: reads %d + %d; %d reports, %d files in .done; ops status files %d%n",
+                        fileReads(a), fileReads(b), reports(done).size(), moved(done).size(),
+                        fileSourceStatus(a).path("files").asLong() - before);
+            } finally {
+                a.close();
+                b.close();
+            }
+        }
+    }
+
+    /**
+     * Instances {@code <prefix>-a} and {@code -b} with the profile and file source {@code drop} of {@code source}'s
+     * settings, whose files are in {@code folder}: the first {@link #FILES} files read once, and the next ones by
+     * the other instance after the one that read stops.
+     */
+    private static void readOnceAndOnByTheOther(String prefix, int serverId, Path folder, Map<String, String> source)
+            throws Exception {
+        String aName = prefix + "-a";
+        String bName = prefix + "-b";
+        ConfigurableApplicationContext a = start(aName, serverId, true, source);
+        ConfigurableApplicationContext b = start(bName, serverId + 1, true, source);
         try {
-            List<String> skus = drop(folder, "first");
-            Map<String, Long> reads = readOnce(folder, FILES, FILES, Map.of("files-a", a, "files-b", b));
+            // the database is the test class's: files of another case may be counted already
+            long before = fileSourceStatus(a).path("files").asLong();
+            List<String> skus = drop(folder, prefix + "-first");
+            Map<String, Long> reads = readOnce(folder, FILES, FILES, before, Map.of(aName, a, bName, b));
             assertThat(stock(a, skus)).as("the levels of the files' SKUs").containsOnlyKeys(skus).doesNotContainValue(null);
 
-            ConfigurableApplicationContext reader = reads.get("files-a") >= reads.get("files-b") ? a : b;
-            ConfigurableApplicationContext other = reader == a ? b : a;
-            String otherName = reader == a ? "files-b" : "files-a";
+            boolean aRead = reads.get(aName) >= reads.get(bName);
+            ConfigurableApplicationContext reader = aRead ? a : b;
+            ConfigurableApplicationContext other = aRead ? b : a;
+            String otherName = aRead ? bName : aName;
             long otherBefore = reads.get(otherName);
             quartzConnectsThrough(other);
             reader.close();
-            List<String> later = drop(folder, "later");
-            Map<String, Long> after = readOnce(folder, 2 * FILES, otherBefore + FILES, Map.of(otherName, other));
+            List<String> later = drop(folder, prefix + "-later");
+            Map<String, Long> after = readOnce(folder, 2 * FILES, otherBefore + FILES, before, Map.of(otherName, other));
             assertThat(after.get(otherName) - otherBefore).as("files read by the instance left").isEqualTo(FILES);
             assertThat(stock(other, later)).as("the levels of the later files' SKUs").containsOnlyKeys(later).doesNotContainValue(null);
         } finally {
@@ -190,10 +243,11 @@ class ClusteredPollerTest {
 
     /**
      * Waits until the folder's {@code .done} holds {@code total} files and their reports, then holds for 3 s: the
-     * reports and {@code files} of the ops status stay at {@code total}, the reads of the instances (the file
-     * route's exchanges) at {@code readsHere}. The reads per instance.
+     * reports stay at {@code total}, the reads of the instances (the file route's exchanges) at {@code readsHere};
+     * then {@code files} and {@code taken} (a line a file) of the ops status are {@code total} more than
+     * {@code statusBefore}. The reads per instance.
      */
-    private static Map<String, Long> readOnce(Path folder, int total, long readsHere,
+    private static Map<String, Long> readOnce(Path folder, int total, long readsHere, long statusBefore,
                                               Map<String, ConfigurableApplicationContext> instances) throws Exception {
         Path done = folder.resolve(".done");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
@@ -208,8 +262,8 @@ class ClusteredPollerTest {
                 reports(done).size(), moved(done).size(), status.path("files").asLong(), status.path("taken").asLong());
         assertThat(reads.values().stream().mapToLong(Long::longValue).sum()).as("files read by the instances %s", reads)
                 .isEqualTo(readsHere);
-        assertThat(status.path("files").asLong()).as("files of GET /api/v1/ops/sources").isEqualTo(total);
-        assertThat(status.path("taken").asLong()).as("lines taken, one per file").isEqualTo(total);
+        assertThat(status.path("files").asLong()).as("files of GET /api/v1/ops/sources").isEqualTo(statusBefore + total);
+        assertThat(status.path("taken").asLong()).as("lines taken, one per file").isEqualTo(statusBefore + total);
         for (Path report : reports(done)) {
             assertThat(JSON.readTree(report.toFile()).path("taken").asInt()).as("lines taken of %s", report).isEqualTo(1);
         }
@@ -390,8 +444,12 @@ class ClusteredPollerTest {
         return kanaal.getBean(CamelContext.class).getComponent("quartz", QuartzComponent.class).getScheduler();
     }
 
-    /** An instance; with a folder, a file source {@code drop} of stock files in it, looked into every second. */
-    private static ConfigurableApplicationContext start(String name, int serverId, boolean clustered, Path folder) {
+    /**
+     * An instance; with {@code fileSource} (its settings: a directory, or one on an SFTP server), a file source
+     * {@code drop} of stock files, looked into every second.
+     */
+    private static ConfigurableApplicationContext start(String name, int serverId, boolean clustered,
+                                                        Map<String, String> fileSource) {
         SHOP.always(ordersPath(name), Reply.of(200, "[]"));
         SHOP.always(sourcePath(name), Reply.of(200, "[]"));
         List<String> settings = new ArrayList<>(List.of(
@@ -411,10 +469,10 @@ class ClusteredPollerTest {
                 "--kanaal.sources.erp.settings.path=/stock",
                 "--kanaal.sources.erp.settings.mapping=sources/rest-stock.jsonata",
                 "--kanaal.stock.reconcile-every=1000"));
-        if (folder != null) {
+        if (fileSource != null) {
+            fileSource.forEach((key, value) -> settings.add("--kanaal.sources.drop.settings." + key + "=" + value));
             settings.addAll(List.of(
                     "--kanaal.sources.drop.type=file",
-                    "--kanaal.sources.drop.settings.directory=" + folder,
                     "--kanaal.sources.drop.settings.provides=stock",
                     "--kanaal.sources.drop.settings.mapping=sources/file-stock-csv.jsonata",
                     "--kanaal.sources.drop.settings.poll-cron=0/1 * * * * ?",

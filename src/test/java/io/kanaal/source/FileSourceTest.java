@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanaal.support.KanaalIntegrationTest;
+import io.kanaal.support.TestSftp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +22,6 @@ import java.util.stream.Stream;
 import org.apache.poi.ss.usermodel.Row;
 import org.apache.poi.ss.usermodel.Sheet;
 import org.apache.poi.xssf.usermodel.XSSFWorkbook;
-import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
-import org.apache.sshd.sftp.server.SftpSubsystemFactory;
-import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -44,8 +40,7 @@ class FileSourceTest extends KanaalIntegrationTest {
     private static final Path STOCK = ROOT.resolve("stock");
     private static final Path PRODUCTS = ROOT.resolve("products");
     private static final Path SFTP_ROOT = ROOT.resolve("sftp");
-    private static final String SFTP_PASSWORD = "pw-" + UUID.randomUUID();
-    private static final SshServer SFTP = sftpServer();
+    private static final TestSftp SFTP = TestSftp.start(SFTP_ROOT, "outgoing");
 
     @DynamicPropertySource
     static void sources(DynamicPropertyRegistry registry) {
@@ -66,12 +61,7 @@ class FileSourceTest extends KanaalIntegrationTest {
         registry.add("kanaal.sources.product-files.settings.poll-cron", () -> "0/1 * * * * ?");
         registry.add("kanaal.sources.product-files.settings.read-lock-interval", () -> "200");
         registry.add("kanaal.sources.sftp-files.type", () -> "file");
-        registry.add("kanaal.sources.sftp-files.settings.sftp-host", () -> "127.0.0.1");
-        registry.add("kanaal.sources.sftp-files.settings.sftp-port", () -> Integer.toString(SFTP.getPort()));
-        registry.add("kanaal.sources.sftp-files.settings.sftp-user", () -> "erp");
-        registry.add("kanaal.sources.sftp-files.settings.sftp-password", () -> SFTP_PASSWORD);
-        registry.add("kanaal.sources.sftp-files.settings.sftp-strict-host-key-checking", () -> "no");
-        registry.add("kanaal.sources.sftp-files.settings.directory", () -> "outgoing");
+        SFTP.sourceSettings("outgoing").forEach((key, value) -> registry.add("kanaal.sources.sftp-files.settings." + key, () -> value));
         registry.add("kanaal.sources.sftp-files.settings.delimiter", () -> ";");
         registry.add("kanaal.sources.sftp-files.settings.provides", () -> "stock");
         registry.add("kanaal.sources.sftp-files.settings.mapping", () -> "sources/file-stock-csv.jsonata");
@@ -81,7 +71,7 @@ class FileSourceTest extends KanaalIntegrationTest {
 
     @AfterAll
     static void stopSftp() throws IOException {
-        SFTP.stop();
+        SFTP.close();
     }
 
     @Test
@@ -254,22 +244,5 @@ class FileSourceTest extends KanaalIntegrationTest {
             }
         }
         throw new AssertionError("no source " + id);
-    }
-
-    private static SshServer sftpServer() {
-        try {
-            Files.createDirectories(SFTP_ROOT.resolve("outgoing"));
-            SshServer server = SshServer.setUpDefaultServer();
-            server.setHost("127.0.0.1");
-            server.setPort(0);
-            server.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(ROOT.resolve("host-key")));
-            server.setPasswordAuthenticator((user, password, session) -> "erp".equals(user) && SFTP_PASSWORD.equals(password));
-            server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
-            server.setFileSystemFactory(new VirtualFileSystemFactory(SFTP_ROOT));
-            server.start();
-            return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
