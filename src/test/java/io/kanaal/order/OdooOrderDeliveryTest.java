@@ -26,20 +26,20 @@ class OdooOrderDeliveryTest extends OrderTests {
 
     @DynamicPropertySource
     static void odoo(DynamicPropertyRegistry registry) {
-        registry.add("kanaal.test.context", () -> "odoo-orders");
-        registry.add("kanaal.sources.odoo.type", () -> "odoo");
+        // a subclass sets kanaal.test.odoo-* to reach another Odoo (the first registration of a key wins)
+        registry.add("kanaal.test.context", () -> "${kanaal.test.odoo-context:odoo-orders}");
+        // "odoo": the connection the orders go through; "odoo-shipments": the same Odoo's done deliveries polled
+        for (String source : new String[] {"odoo", "odoo-shipments"}) {
+            registry.add("kanaal.sources." + source + ".type", () -> "odoo");
+            registry.add("kanaal.sources." + source + ".base-url", () -> "${kanaal.test.odoo-url:" + SHOP.baseUrl() + "/odoo-erp}");
+            registry.add("kanaal.sources." + source + ".settings.api", () -> "${kanaal.test.odoo-api:json2}");
+            registry.add("kanaal.sources." + source + ".settings.database", () -> "kanaal");
+            registry.add("kanaal.sources." + source + ".settings.api-key", () -> "erp-key");
+            registry.add("kanaal.sources." + source + ".settings.login", () -> "${kanaal.test.odoo-login:}");
+            registry.add("kanaal.sources." + source + ".settings.password", () -> "${kanaal.test.odoo-password:}");
+        }
         registry.add("kanaal.sources.odoo.enabled", () -> "false");
-        registry.add("kanaal.sources.odoo.base-url", () -> SHOP.baseUrl() + "/odoo-erp");
-        registry.add("kanaal.sources.odoo.settings.api", () -> "json2");
-        registry.add("kanaal.sources.odoo.settings.database", () -> "kanaal");
-        registry.add("kanaal.sources.odoo.settings.api-key", () -> "erp-key");
-        // the same Odoo's done deliveries, back to the channels as shipments
-        registry.add("kanaal.sources.odoo-shipments.type", () -> "odoo");
-        registry.add("kanaal.sources.odoo-shipments.base-url", () -> SHOP.baseUrl() + "/odoo-erp");
         registry.add("kanaal.sources.odoo-shipments.settings.poll-cron", () -> "0/1 * * * * ?");
-        registry.add("kanaal.sources.odoo-shipments.settings.api", () -> "json2");
-        registry.add("kanaal.sources.odoo-shipments.settings.database", () -> "kanaal");
-        registry.add("kanaal.sources.odoo-shipments.settings.api-key", () -> "erp-key");
         registry.add("kanaal.sources.odoo-shipments.settings.provides", () -> "shipments");
         registry.add("kanaal.sources.odoo-shipments.settings.mapping", () -> "sources/odoo-shipment.jsonata");
         registry.add("kanaal.erp.order-delivery.enabled", () -> "true");
@@ -47,52 +47,57 @@ class OdooOrderDeliveryTest extends OrderTests {
         registry.add("kanaal.erp.order-delivery.odoo-source", () -> "odoo");
     }
 
+    /** The Odoo the orders go into (JSON-2 here; {@link OdooRpcOrderDeliveryTest}: JSON-RPC). */
+    OdooFake odoo() {
+        return ODOO;
+    }
+
     @AfterEach
     void everyRequestWasAsOdooDocumentsIt() {
-        assertThat(ODOO.violations()).isEmpty();
+        assertThat(odoo().violations()).isEmpty();
     }
 
     @Test
     void anOrderBecomesOneConfirmedSaleOrderEvenWhenOdooFailsHalfway() throws Exception {
         String sku = newSku();
-        int productId = ODOO.product(sku, null, "Artikel", 20);
+        int productId = odoo().product(sku, null, "Artikel", 20);
         String id = "O-" + UUID.randomUUID();
-        ODOO.failNext("action_confirm");
+        odoo().failNext("action_confirm");
 
         String taken = shopOrder(id, sku, 2, Instant.now().toString());
         assertThat(webhook("shop", taken, sign(SHOP_WEBHOOK_SECRET, taken)).statusCode()).isEqualTo(202);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> ODOO.saleOrders("shop/" + id).stream()
+        await().atMost(Duration.ofSeconds(20)).until(() -> odoo().saleOrders("shop/" + id).stream()
                 .anyMatch(order -> order.path("state").asText().equals("sale")));
-        List<ObjectNode> orders = ODOO.saleOrders("shop/" + id);
+        List<ObjectNode> orders = odoo().saleOrders("shop/" + id);
         assertThat(orders).as("the retry confirmed the draft it made, and made no second").hasSize(1);
         ObjectNode line = (ObjectNode) orders.get(0).path("order_line").get(0).get(2);
         assertThat(line.path("product_id").asInt()).isEqualTo(productId);
         assertThat(line.path("product_uom_qty").asInt()).isEqualTo(2);
         assertThat(line.path("price_unit").decimalValue()).isEqualByComparingTo("20.00");
         int partner = orders.get(0).path("partner_id").asInt();
-        assertThat(ODOO.partners("jan@example.com")).singleElement().satisfies(p -> assertThat(p.path("id").asInt()).isEqualTo(partner));
+        assertThat(odoo().partners("jan@example.com")).singleElement().satisfies(p -> assertThat(p.path("id").asInt()).isEqualTo(partner));
 
         // the same customer again: the same partner
         String second = "O-" + UUID.randomUUID();
         String body = shopOrder(second, sku, 1, Instant.now().toString());
         assertThat(webhook("shop", body, sign(SHOP_WEBHOOK_SECRET, body)).statusCode()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(20)).until(() -> ODOO.saleOrders("shop/" + second).size() == 1);
-        assertThat(ODOO.saleOrders("shop/" + second).get(0).path("partner_id").asInt()).isEqualTo(partner);
-        assertThat(ODOO.partners("jan@example.com")).hasSize(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> odoo().saleOrders("shop/" + second).size() == 1);
+        assertThat(odoo().saleOrders("shop/" + second).get(0).path("partner_id").asInt()).isEqualTo(partner);
+        assertThat(odoo().partners("jan@example.com")).hasSize(1);
     }
 
     @Test
     void odoosDeliveryGoesBackToTheChannelAsOneShipment() throws Exception {
         String sku = newSku();
-        ODOO.product(sku, null, "Artikel", 20);
+        odoo().product(sku, null, "Artikel", 20);
         String id = "O-" + UUID.randomUUID();
         String body = shopOrder(id, sku, 1, Instant.now().toString());
         assertThat(webhook("shop", body, sign(SHOP_WEBHOOK_SECRET, body)).statusCode()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(20)).until(() -> ODOO.saleOrders("shop/" + id).stream()
+        await().atMost(Duration.ofSeconds(20)).until(() -> odoo().saleOrders("shop/" + id).stream()
                 .anyMatch(order -> order.path("state").asText().equals("sale")));
 
-        ODOO.deliver("shop/" + id, "PostNL", "3SABC" + id.substring(2, 8));
+        odoo().deliver("shop/" + id, "PostNL", "3SABC" + id.substring(2, 8));
 
         // polled every second from the same write_date on: the delivery is sent to the shop once
         awaitExactly(() -> SHOP.succeeded("/shop/orders/" + id + "/shipments").size() == 1);
@@ -103,18 +108,18 @@ class OdooOrderDeliveryTest extends OrderTests {
     @Test
     void anOrderItsChannelCancelsIsCancelledInOdoo() throws Exception {
         String sku = newSku();
-        ODOO.product(sku, null, "Artikel", 20);
+        odoo().product(sku, null, "Artikel", 20);
         String id = "O-" + UUID.randomUUID();
         String paid = shopOrder(id, sku, 1, "2026-12-07T10:00:00Z");
         assertThat(webhook("shop", paid, sign(SHOP_WEBHOOK_SECRET, paid)).statusCode()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(20)).until(() -> ODOO.saleOrders("shop/" + id).stream()
+        await().atMost(Duration.ofSeconds(20)).until(() -> odoo().saleOrders("shop/" + id).stream()
                 .anyMatch(order -> order.path("state").asText().equals("sale")));
 
         String cancelled = shopOrder(id, sku, 1, "2026-12-07T10:05:00Z").replace("\"status\":\"paid\"", "\"status\":\"cancelled\"");
         assertThat(webhook("shop", cancelled, sign(SHOP_WEBHOOK_SECRET, cancelled)).statusCode()).isEqualTo(202);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> ODOO.saleOrders("shop/" + id).get(0).path("state").asText().equals("cancel"));
-        assertThat(ODOO.saleOrders("shop/" + id)).hasSize(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> odoo().saleOrders("shop/" + id).get(0).path("state").asText().equals("cancel"));
+        assertThat(odoo().saleOrders("shop/" + id)).hasSize(1);
     }
 
     @Test
@@ -127,6 +132,6 @@ class OdooOrderDeliveryTest extends OrderTests {
         await().atMost(Duration.ofSeconds(20)).until(() -> !deadLetters("DLQ.kanaal.orders.unified", sku).isEmpty());
         assertThat(deadLetters("DLQ.kanaal.orders.unified", sku).get(0).path("reason").asText())
                 .contains("default_code '" + sku + "'");
-        assertThat(ODOO.saleOrders("shop/" + id)).isEmpty();
+        assertThat(odoo().saleOrders("shop/" + id)).isEmpty();
     }
 }

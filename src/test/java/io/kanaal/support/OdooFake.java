@@ -187,6 +187,9 @@ public final class OdooFake {
             violations.add("not object.execute_kw(db, uid, password, model, method, args[, kwargs]): " + request.body());
             return Reply.of(200, answer.set("error", JSON.createObjectNode().put("code", 200).put("message", "Odoo Server Error")).toString());
         }
+        if (failNext.remove(args.path(4).asText())) {
+            return Reply.of(503, "Service Unavailable");
+        }
         if (!database.equals(args.path(0).asText()) || args.path(1).asInt() != UID || !secret.equals(args.path(2).asText())) {
             ObjectNode error = JSON.createObjectNode().put("code", 100).put("message", "Odoo Session Expired");
             error.putObject("data").put("name", "odoo.exceptions.AccessDenied").put("message", "Access Denied");
