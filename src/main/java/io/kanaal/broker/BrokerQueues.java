@@ -44,26 +44,52 @@ public class BrokerQueues {
 
     /** Every Kanaal queue ({@code kanaal.*}) and dead-letter queue ({@code DLQ.*}) on the broker, with its message count, by name. */
     public Map<String, Long> messageCounts() {
+        return managed(management -> {
+            Map<String, Long> counts = new TreeMap<>();
+            for (Object name : (Object[]) management.attribute(ResourceNames.BROKER, "queueNames")) {
+                String queue = name.toString();
+                if (queue.startsWith("kanaal.") || queue.startsWith(DeadLetterHeaders.PREFIX)) {
+                    try {
+                        counts.put(queue, ((Number) management.attribute(ResourceNames.QUEUE + queue, "messageCount")).longValue());
+                    } catch (Refused e) {
+                        // gone since its name was read: the broker deletes an auto-created queue once it is empty
+                        LOG.debug("Queue {} not counted: {}", queue, e.getMessage());
+                    }
+                }
+            }
+            return counts;
+        });
+    }
+
+    /** The messages on one queue; 0 when the broker has no such queue (an auto-created queue goes once empty). */
+    public long messageCount(String queue) {
+        return managed(management -> {
+            try {
+                return ((Number) management.attribute(ResourceNames.QUEUE + queue, "messageCount")).longValue();
+            } catch (Refused e) {
+                return 0L;
+            }
+        });
+    }
+
+    /** Reads an attribute of a broker resource through the management address. */
+    private interface Management {
+        Object attribute(String resource, String attribute) throws Exception;
+    }
+
+    private interface ManagementCall<T> {
+        T call(Management management) throws Exception;
+    }
+
+    /** Runs {@code call} with a connection to the broker's management address, closed afterwards. */
+    private <T> T managed(ManagementCall<T> call) {
         try (Connection connection = connectionFactory.createConnection()) {
             connection.start();
             try (Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
                 TemporaryQueue replies = session.createTemporaryQueue();
                 try (MessageProducer management = session.createProducer(session.createQueue(MANAGEMENT_ADDRESS));
                      MessageConsumer answers = session.createConsumer(replies)) {
-                    Map<String, Long> counts = new TreeMap<>();
-                    for (Object name : (Object[]) attribute(session, management, answers, replies, ResourceNames.BROKER, "queueNames")) {
-                        String queue = name.toString();
-                        if (queue.startsWith("kanaal.") || queue.startsWith(DeadLetterHeaders.PREFIX)) {
-                            try {
-                                Object count = attribute(session, management, answers, replies, ResourceNames.QUEUE + queue, "messageCount");
-                                counts.put(queue, ((Number) count).longValue());
-                            } catch (Refused e) {
-                                // gone since its name was read: the broker deletes an auto-created queue once it is empty
-                                LOG.debug("Queue {} not counted: {}", queue, e.getMessage());
-                            }
-                        }
-                    }
-                    return counts;
+                    return call.call((resource, attribute) -> attribute(session, management, answers, replies, resource, attribute));
                 } finally {
                     replies.delete();
                 }

@@ -300,7 +300,7 @@ public class ChannelProducts {
         for (String status : List.of("live", "rejected", "refused")) {
             progress.put(status, byStatus.getOrDefault(status, 0L));
         }
-        progress.put("waiting", brokerQueues.messageCounts().getOrDefault("kanaal.channel." + channel + ".products", 0L));
+        progress.put("waiting", brokerQueues.messageCount("kanaal.channel." + channel + ".products"));
         return progress;
     }
 
