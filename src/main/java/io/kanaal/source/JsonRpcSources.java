@@ -7,15 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kanaal.channel.ChannelException;
 import io.kanaal.polling.TimeFormat;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.stereotype.Component;
@@ -33,13 +27,13 @@ public class JsonRpcSources {
 
     private final SourcesProperties sources;
     private final ObjectMapper json;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final JsonRpcCalls calls;
     private final Map<String, JsonNode> sessions = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong();
 
-    public JsonRpcSources(SourcesProperties sources, ObjectMapper json) {
+    public JsonRpcSources(SourcesProperties sources, ObjectMapper json, JsonRpcCalls calls) {
         this.sources = sources;
         this.json = json;
+        this.calls = calls;
     }
 
     /** The request of the poll's current page: the list method with its parameters filled in. */
@@ -57,7 +51,7 @@ public class JsonRpcSources {
         message.setHeader(Exchange.HTTP_PATH, settings.getOrDefault("path", ""));
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         message.setHeader("Accept", "application/json");
-        message.setBody(envelope(required(source, settings, "method"), filled(read(source, settings, "params"), values)).toString());
+        message.setBody(calls.envelope(required(source, settings, "method"), filled(read(source, settings, "params"), values)).toString());
     }
 
     /** The answer's {@code result} (the body), or the call fails with the source's error (and its session is dropped). */
@@ -76,35 +70,13 @@ public class JsonRpcSources {
         if (session != null) {
             return session;
         }
-        ObjectNode login = envelope(settings.get("login-method"), read(source, settings, "login-params"));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(sources.sources().get(source).baseUrl() + settings.getOrDefault("path", "")))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json").header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(login.toString())).build();
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ChannelException.unavailable("source " + source + ": login interrupted");
-        }
-        if (response.statusCode() != 200) {
-            throw ChannelException.unavailable("source " + source + ": login answered HTTP " + response.statusCode());
-        }
-        JsonNode result = json.readTree(response.body()).path("result");
+        JsonNode result = calls.login(sources.sources().get(source).baseUrl() + settings.getOrDefault("path", ""),
+                calls.envelope(settings.get("login-method"), read(source, settings, "login-params")), "source " + source);
         if (result.isMissingNode() || result.isNull() || result.isBoolean() && !result.asBoolean()) {
-            throw ChannelException.rejected("source " + source + " refused the login: " + response.body());
+            throw ChannelException.rejected("source " + source + " refused the login: " + result);
         }
         sessions.put(source, result);
         return result;
-    }
-
-    private ObjectNode envelope(String method, JsonNode params) {
-        ObjectNode envelope = json.createObjectNode();
-        envelope.put("jsonrpc", "2.0");
-        envelope.put("method", method);
-        envelope.set("params", params);
-        envelope.put("id", ids.incrementAndGet());
-        return envelope;
     }
 
     /** A copy of the parameters with every string that is a placeholder replaced by its value. */

@@ -6,19 +6,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kanaal.channel.ChannelException;
 import io.kanaal.polling.TimeFormat;
+import io.kanaal.source.JsonRpcCalls;
 import io.kanaal.source.SourceProperties;
 import io.kanaal.source.SourcesProperties;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.stereotype.Component;
@@ -46,13 +41,13 @@ public class OdooRpc {
 
     private final SourcesProperties sources;
     private final ObjectMapper json;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final JsonRpcCalls calls;
     private final Map<String, Integer> uids = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong();
 
-    public OdooRpc(SourcesProperties sources, ObjectMapper json) {
+    public OdooRpc(SourcesProperties sources, ObjectMapper json, JsonRpcCalls calls) {
         this.sources = sources;
         this.json = json;
+        this.calls = calls;
     }
 
     /**
@@ -219,15 +214,11 @@ public class OdooRpc {
     }
 
     private ObjectNode envelope(String service, String method, List<Object> args) {
-        ObjectNode envelope = json.createObjectNode();
-        envelope.put("jsonrpc", "2.0");
-        envelope.put("method", "call");
-        ObjectNode params = envelope.putObject("params");
+        ObjectNode params = json.createObjectNode();
         params.put("service", service);
         params.put("method", method);
         params.set("args", json.valueToTree(args));
-        envelope.put("id", ids.incrementAndGet());
-        return envelope;
+        return calls.envelope("call", params);
     }
 
     /** The uid of the source's login (JSON-RPC {@code common.authenticate}), kept once Odoo gave it. */
@@ -238,27 +229,13 @@ public class OdooRpc {
         }
         ObjectNode login = envelope("common", "authenticate", List.of(database(source, settings),
                 required(source, settings, "login"), required(source, settings, "password"), Map.of()));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(sources.sources().get(source).baseUrl() + "/jsonrpc"))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json; charset=utf-8")
-                .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofString(login.toString())).build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw ChannelException.unavailable("Odoo (source " + source + "): login answered HTTP " + response.statusCode());
-            }
-            JsonNode result = json.readTree(response.body()).path("result");
-            if (!result.isInt()) {
-                throw ChannelException.rejected("Odoo (source " + source + ") refused the login of '"
-                        + settings.get("login") + "': " + response.body());
-            }
-            uids.put(source, result.asInt());
-            return result.asInt();
-        } catch (IOException e) {
-            throw ChannelException.unavailable("Odoo (source " + source + "): login failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ChannelException.unavailable("Odoo (source " + source + "): login interrupted");
+        JsonNode result = calls.login(sources.sources().get(source).baseUrl() + "/jsonrpc", login, "Odoo (source " + source + ")");
+        if (!result.isInt()) {
+            throw ChannelException.rejected("Odoo (source " + source + ") refused the login of '" + settings.get("login")
+                    + "': " + result);
         }
+        uids.put(source, result.asInt());
+        return result.asInt();
     }
 
     /** The Odoo URL of the source (its base-url). */
