@@ -56,8 +56,7 @@ public class SourceFiles {
      * out unreadable), the counts, and the report's refused rows ({@code fileRefused}).
      */
     public void begin(Exchange exchange, String source, String done, String fileName, Long lastModified) {
-        jdbc.update("INSERT INTO source_state (source) VALUES (?) ON CONFLICT DO NOTHING", source);
-        jdbc.update("UPDATE source_state SET last_poll_at = now() WHERE source = ?", source);
+        SourcePolls.polled(jdbc, source);
         Instant now = Instant.now();
         exchange.setVariable("source", source);
         exchange.setVariable("fileName", fileName);

@@ -32,11 +32,13 @@ public class SourcePolls {
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
     private final SourcesProperties sources;
+    private final SourceRoutes routes;
 
-    public SourcePolls(JdbcTemplate jdbc, ObjectMapper json, SourcesProperties sources) {
+    public SourcePolls(JdbcTemplate jdbc, ObjectMapper json, SourcesProperties sources, SourceRoutes routes) {
         this.jdbc = jdbc;
         this.json = json;
         this.sources = sources;
+        this.routes = routes;
     }
 
     /**
@@ -45,7 +47,7 @@ public class SourcePolls {
      * {@code morePages}, and {@code sourceSkipped} while it backs off.
      */
     public void begin(Exchange exchange, String source) {
-        jdbc.update("INSERT INTO source_state (source) VALUES (?) ON CONFLICT DO NOTHING", source);
+        polled(jdbc, source);
         Map<String, Object> state = jdbc.queryForMap(
                 "SELECT watermark, next_attempt_at, watermark_keys FROM source_state WHERE source = ?", source);
         java.sql.Timestamp next = (java.sql.Timestamp) state.get("next_attempt_at");
@@ -64,7 +66,14 @@ public class SourcePolls {
         exchange.setVariable("morePages", true);
         exchange.setVariable("taken", 0);
         exchange.setVariable("rejected", 0);
-        jdbc.update("UPDATE source_state SET last_poll_at = now() WHERE source = ?", source);
+    }
+
+    /** The source's state row (made on its first poll) records that it is polled now. */
+    static void polled(JdbcTemplate jdbc, String source) {
+        jdbc.update("""
+                INSERT INTO source_state (source, last_poll_at) VALUES (?, now())
+                ON CONFLICT (source) DO UPDATE SET last_poll_at = excluded.last_poll_at
+                """, source);
     }
 
     /**
@@ -135,7 +144,9 @@ public class SourcePolls {
             entry.put("source", id);
             entry.put("type", source.type());
             entry.put("enabled", source.enabled());
-            entry.put("pollCron", source.settings().get("poll-cron"));
+            // as it took effect: a file source without the setting looks into its folder on its type's default
+            String pollCron = routes.parameter(id, "pollCron");
+            entry.put("pollCron", pollCron != null ? pollCron : source.settings().get("poll-cron"));
             jdbc.query("SELECT * FROM source_state WHERE source = ?", row -> {
                 entry.put("watermark", row.getString("watermark"));
                 entry.put("lastPollAt", instant(row.getTimestamp("last_poll_at")));

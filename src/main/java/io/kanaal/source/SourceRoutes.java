@@ -4,6 +4,7 @@ import io.kanaal.channel.TemplatedRoutes;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
@@ -32,6 +33,8 @@ public class SourceRoutes implements ApplicationRunner {
     private final CamelContext camelContext;
     private final TemplatedRoutes templatedRoutes;
     private final List<SourceTypeParameters> typeParameters;
+    /** Per started source, its routes' parameters as they took effect: its settings, else the templates' defaults. */
+    private final Map<String, Map<String, String>> effective = new ConcurrentHashMap<>();
 
     public SourceRoutes(SourcesProperties sources, CamelContext camelContext, TemplatedRoutes templatedRoutes,
             List<SourceTypeParameters> typeParameters) {
@@ -61,6 +64,7 @@ public class SourceRoutes implements ApplicationRunner {
             String settingPrefix = "kanaal.sources." + id + ".settings.";
             typeParameters.stream().filter(type -> type.type().equals(source.type()))
                     .forEach(type -> type.complete(values, settingPrefix));
+            Map<String, String> effectiveValues = new HashMap<>(values);
             int made = 0;
             // a type with a page template (source-<type>-page) is polled by the shared source-paged-* templates
             boolean paged = templates.stream().anyMatch(template -> template.getId().equals(prefix + "page"));
@@ -69,6 +73,9 @@ public class SourceRoutes implements ApplicationRunner {
                 if (template.getId().startsWith(prefix) || shared != null) {
                     String routeId = id + "-" + template.getId().substring(shared != null ? PAGED.length() : prefix.length());
                     templatedRoutes.add(template, routeId, values, settingPrefix);
+                    template.getTemplateParameters().stream()
+                            .filter(parameter -> parameter.getDefaultValue() != null && !values.containsKey(parameter.getName()))
+                            .forEach(parameter -> effectiveValues.putIfAbsent(parameter.getName(), parameter.getDefaultValue()));
                     log.info("Source {} ({}): route {} started", id, source.type(), routeId);
                     made++;
                 }
@@ -77,6 +84,15 @@ public class SourceRoutes implements ApplicationRunner {
                 throw new IllegalStateException("kanaal.sources." + id + ": no route templates '" + prefix
                         + "*' for type '" + source.type() + "' (routes/sources/" + source.type() + ".camel.yaml)");
             }
+            effective.put(id, Map.copyOf(effectiveValues));
         });
+    }
+
+    /**
+     * A parameter of a started source's routes as it took effect (its setting, else its template's default, such as
+     * a file source's {@code pollCron}); null for a source that is not started or a parameter it does not have.
+     */
+    public String parameter(String source, String name) {
+        return effective.getOrDefault(source, Map.of()).get(name);
     }
 }

@@ -67,6 +67,11 @@ class FileSourceTest extends KanaalIntegrationTest {
         registry.add("kanaal.sources.sftp-files.settings.mapping", () -> "sources/file-stock-csv.jsonata");
         registry.add("kanaal.sources.sftp-files.settings.poll-cron", () -> "0/1 * * * * ?");
         registry.add("kanaal.sources.sftp-files.settings.read-lock-interval", () -> "200");
+        // no poll-cron: the type's default
+        registry.add("kanaal.sources.idle-files.type", () -> "file");
+        registry.add("kanaal.sources.idle-files.settings.directory", () -> ROOT.resolve("idle").toString());
+        registry.add("kanaal.sources.idle-files.settings.provides", () -> "stock");
+        registry.add("kanaal.sources.idle-files.settings.mapping", () -> "sources/file-stock-csv.jsonata");
     }
 
     @AfterAll
@@ -235,6 +240,13 @@ class FileSourceTest extends KanaalIntegrationTest {
             workbook.write(out);
             return out.toByteArray();
         }
+    }
+
+    @Test
+    void opsShowTheCronEachFileSourceIsLookedIntoOnItsOwnOrItsTypesDefault() throws Exception {
+        assertThat(source("stock-files").path("pollCron").asText()).isEqualTo("0/1 * * * * ?");
+        assertThat(source("idle-files").path("pollCron").asText()).as("file's default, routes/sources/file.camel.yaml")
+                .isEqualTo("0/10 * * * * ?");
     }
 
     private JsonNode source(String id) throws Exception {
