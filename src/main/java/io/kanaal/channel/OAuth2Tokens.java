@@ -22,7 +22,9 @@ import org.springframework.stereotype.Component;
  * ({@link #evict}). Settings of the channel: {@code token-url}, {@code client-id}, {@code client-secret}
  * (Bol.com's login: the client-credentials grant); with {@code grant-type: password} also {@code username}
  * and {@code password} (a shop's user logs in; the client's id and secret, where the shop has them, go
- * along as Basic authentication).
+ * along as Basic authentication). Where the token endpoint gives a {@code refresh_token} with the token, the next
+ * token is asked for with it (RFC 6749 section 6) rather than with the password again; a refresh refused falls back
+ * to the login.
  */
 @Component("oauth2Tokens")
 public class OAuth2Tokens {
@@ -62,7 +64,7 @@ public class OAuth2Tokens {
             synchronized (lockFor(key)) {
                 token = cache.get(key);
                 if (token == null || token.refreshAt.isBefore(clock.instant())) {
-                    token = fetch(name, settings.get());
+                    token = fetch(name, settings.get(), token == null ? null : token.refreshToken);
                     cache.put(key, token);
                 }
             }
@@ -79,7 +81,22 @@ public class OAuth2Tokens {
         return locks.computeIfAbsent(channel, c -> new Object());
     }
 
-    private Token fetch(String channel, Map<String, String> settings) {
+    private Token fetch(String channel, Map<String, String> settings, String refreshToken) {
+        if (refreshToken != null) {
+            try {
+                return request(channel, settings, "grant_type=refresh_token&refresh_token=" + encoded(refreshToken));
+            } catch (ChannelException refused) {
+                if (refused.retryable()) {
+                    throw refused;
+                }
+                // the refresh token expired or was revoked: log in again
+            }
+        }
+        return request(channel, settings, null);
+    }
+
+    /** A token from the token endpoint: with the form given (a refresh), else with the login's grant. */
+    private Token request(String channel, Map<String, String> settings, String refreshForm) {
         String tokenUrl = ChannelLogins.required(channel, settings, "token-url");
         boolean password = "password".equals(settings.getOrDefault("grant-type", "client_credentials"));
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(tokenUrl))
@@ -87,7 +104,9 @@ public class OAuth2Tokens {
                 .header("Accept", "application/json")
                 .header("Content-Type", "application/x-www-form-urlencoded");
         String form = "grant_type=client_credentials";
-        if (password) {
+        if (refreshForm != null) {
+            form = refreshForm;
+        } else if (password) {
             form = "grant_type=password&username=" + encoded(ChannelLogins.required(channel, settings, "username"))
                     + "&password=" + encoded(ChannelLogins.required(channel, settings, "password"));
         }
@@ -120,7 +139,8 @@ public class OAuth2Tokens {
             Duration lifetime = Duration.ofSeconds(Math.max(0, expiresIn));
             Duration margin = lifetime.dividedBy(10).compareTo(MIN_MARGIN) > 0 ? lifetime.dividedBy(10) : MIN_MARGIN;
             // a token that lives shorter than the margin is used for this call only
-            return new Token(value, now.plus(lifetime).minus(margin));
+            String refresh = body.path("refresh_token").asText("");
+            return new Token(value, now.plus(lifetime).minus(margin), refresh.isBlank() ? null : refresh);
         } catch (IOException e) {
             throw ChannelException.rejected("channel " + channel + ": token response is not JSON: " + e.getMessage());
         }
@@ -130,6 +150,6 @@ public class OAuth2Tokens {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    private record Token(String value, Instant refreshAt) {
+    private record Token(String value, Instant refreshAt, String refreshToken) {
     }
 }

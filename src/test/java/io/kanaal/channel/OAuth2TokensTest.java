@@ -62,10 +62,7 @@ class OAuth2TokensTest {
 
     @Test
     void aShopUserLogsInWithThePasswordGrant() {
-        ChannelProperties shop = new ChannelProperties("rest", true, login.baseUrl(), 0, 999, 10, 1, false,
-                Map.of("token-url", login.baseUrl() + "/token", "grant-type", "password", "username", "kanaal@shop",
-                        "password", "p&ss word"), Map.of(), Map.of());
-        OAuth2Tokens shopTokens = new OAuth2Tokens(new Channels(new ChannelsProperties(Map.of("shop", shop))),
+        OAuth2Tokens shopTokens = new OAuth2Tokens(new Channels(new ChannelsProperties(Map.of("shop", passwordLogin()))),
                 new ObjectMapper(), clock);
 
         assertThat(shopTokens.authorization("shop")).isEqualTo("Bearer token-1");
@@ -74,6 +71,35 @@ class OAuth2TokensTest {
                     .isEqualTo(Map.of("grant_type", "password", "username", "kanaal@shop", "password", "p&ss word"));
             assertThat(request.header("Authorization")).as("no client credentials configured").isNull();
         });
+    }
+
+    @Test
+    void aShopUsersNextTokenIsAskedForWithItsRefreshTokenAndARefusedRefreshLogsInAgain() {
+        OAuth2Tokens shopTokens = new OAuth2Tokens(new Channels(new ChannelsProperties(Map.of("shop", passwordLogin()))),
+                new ObjectMapper(), clock);
+        login.script("/token",
+                Reply.of(200, "{\"access_token\":\"a\",\"refresh_token\":\"r/1\",\"expires_in\":300}"),
+                Reply.of(200, "{\"access_token\":\"b\",\"refresh_token\":\"r2\",\"expires_in\":300}"),
+                Reply.of(400, "{\"error\":\"invalid_grant\"}"),
+                Reply.of(200, "{\"access_token\":\"c\",\"expires_in\":300}"));
+
+        assertThat(shopTokens.authorization("shop")).isEqualTo("Bearer a");
+        clock.advance(Duration.ofSeconds(280));
+        assertThat(shopTokens.authorization("shop")).isEqualTo("Bearer b");
+        clock.advance(Duration.ofSeconds(280));
+        assertThat(shopTokens.authorization("shop")).as("refresh refused: the password again").isEqualTo("Bearer c");
+
+        assertThat(login.requests("/token")).extracting(request -> QueryString.parameters(request.body())).containsExactly(
+                Map.of("grant_type", "password", "username", "kanaal@shop", "password", "p&ss word"),
+                Map.of("grant_type", "refresh_token", "refresh_token", "r/1"),
+                Map.of("grant_type", "refresh_token", "refresh_token", "r2"),
+                Map.of("grant_type", "password", "username", "kanaal@shop", "password", "p&ss word"));
+    }
+
+    private ChannelProperties passwordLogin() {
+        return new ChannelProperties("rest", true, login.baseUrl(), 0, 999, 10, 1, false,
+                Map.of("token-url", login.baseUrl() + "/token", "grant-type", "password", "username", "kanaal@shop",
+                        "password", "p&ss word"), Map.of(), Map.of());
     }
 
     @Test
