@@ -4,10 +4,16 @@ import com.dashjoin.jsonata.Jsonata;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.camel.Body;
@@ -70,11 +76,69 @@ public class Mappings {
      * @return the mapped document
      */
     public String apply(@Variable("mapping") String mapping, @Body String json) throws IOException {
-        Object input = JSON.readValue(json, Object.class);
+        return evaluate(mapping, JSON.readValue(json, Object.class));
+    }
+
+    /**
+     * {@link #apply} to a document Kanaal made itself (maps, lists and values, such as a channel's view of a product),
+     * without writing it as JSON for the mapping to parse it again: it is given to the mapping as the parser would
+     * have given its JSON text ({@link #plain}), so the result is the same to the byte.
+     *
+     * @param mapping  the mapping file, relative to {@code mappings/}
+     * @param document the document to map
+     * @return the mapped document
+     */
+    public String map(@Variable("mapping") String mapping, @Body Map<String, ?> document) throws IOException {
+        return evaluate(mapping, plain(document));
+    }
+
+    private String evaluate(String mapping, Object input) throws IOException {
         Jsonata expression = compiled(mapping).expression.get();
         // a frame of its own per evaluation, as Camel's component does: the variables a mapping binds
         // ($x := ...) stay in this evaluation
         return JSON.writeValueAsString(expression.evaluate(input, expression.createFrame()));
+    }
+
+    /**
+     * A copy of a document as Jackson's parser would read its JSON text into maps and lists: a decimal with a fraction
+     * or an exponent (a {@link BigDecimal} price) becomes a Double, an integer an Integer when it fits (else a Long or
+     * BigInteger), a map a LinkedHashMap in its order, a list an ArrayList; strings, booleans and nulls stay.
+     */
+    static Object plain(Object value) {
+        if (value == null || value instanceof String || value instanceof Boolean || value instanceof Double) {
+            return value;
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>(Math.max(4, map.size() * 2));
+            map.forEach((key, item) -> copy.put(String.valueOf(key), plain(item)));
+            return copy;
+        }
+        if (value instanceof Collection<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            list.forEach(item -> copy.add(plain(item)));
+            return copy;
+        }
+        if (value instanceof BigDecimal decimal) {
+            return decimal.scale() == 0 ? integer(decimal.unscaledValue()) : (Object) Double.parseDouble(decimal.toString());
+        }
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            return integer(BigInteger.valueOf(((Number) value).longValue()));
+        }
+        if (value instanceof BigInteger big) {
+            return integer(big);
+        }
+        if (value instanceof Float small) {
+            return Double.parseDouble(small.toString());
+        }
+        // anything else (a date, an enum, a tree) as its JSON
+        return JSON.convertValue(value, Object.class);
+    }
+
+    private static Object integer(BigInteger value) {
+        if (value.bitLength() < Integer.SIZE) {
+            return value.intValue();
+        }
+        return value.bitLength() < Long.SIZE ? (Object) value.longValue() : value;
     }
 
     /** {@link #apply} to an object (a stock update, a list of them) written as JSON first. */

@@ -94,12 +94,12 @@ public class ChannelProducts {
     }
 
     /**
-     * The channel's view of the SKU's stored product as the body (JSON), with variables {@code product} (the view),
-     * {@code sku}, {@code encodedSku}, {@code productVersion} and {@code sentHash} (of the payload the channel has,
-     * if any); or, when there is no such product or it breaks the channel's rules (the rejects stored), variable
+     * The channel's view of the SKU's stored product as the body (a map, for {@link Mappings#map}), with variables
+     * {@code product} (the view), {@code sku}, {@code encodedSku}, {@code productVersion} and {@code sentHash} (of the
+     * payload the channel has, if any); or, when there is no such product or it breaks the channel's rules (the rejects stored), variable
      * {@code productSkipped} true. The product, the channel's stock and the payload it has come in one query.
      */
-    public void prepare(Exchange exchange, @Header("sku") String sku) throws JsonProcessingException {
+    public void prepare(Exchange exchange, @Header("sku") String sku) {
         String channel = exchange.getVariable("channel", String.class);
         exchange.setVariable("sku", sku);
         exchange.setVariable("encodedSku", java.net.URLEncoder.encode(sku, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
@@ -138,7 +138,7 @@ public class ChannelProducts {
         }
         exchange.setVariable("productSkipped", false);
         exchange.setVariable("product", view);
-        exchange.getIn().setBody(json.writeValueAsString(view));
+        exchange.getIn().setBody(view);
     }
 
     /**
@@ -163,7 +163,7 @@ public class ChannelProducts {
             throw io.kanaal.channel.ChannelException.rejected("product " + sku + " breaks the rules of channel " + channel
                     + ": " + rejects.stream().map(ProductRules.Reject::message).toList());
         }
-        return mappings.apply(mapping, json.writeValueAsString(view));
+        return mappings.map(mapping, view);
     }
 
     /**

@@ -63,4 +63,31 @@ class MappingsTest {
 
         assertThat(mappings.apply("m.jsonata", "{}")).isEqualTo("{\"v\":2}");
     }
+
+    @Test
+    void aDocumentMapsAsItsJsonTextDoes() throws Exception {
+        // the channel's view of a product is handed to its mapping as maps and values (BigDecimal prices, Long
+        // versions): the mapping must see, and write, what it would have parsed from the view's JSON
+        Files.writeString(directory.resolve("same.jsonata"), "{\"all\": $, \"sum\": price.amount + price.listPrice, \"v\": version * 2}");
+        Mappings mappings = new Mappings(java.util.List.of(directory), true);
+        java.util.Map<String, Object> price = new java.util.LinkedHashMap<>();
+        price.put("amount", new java.math.BigDecimal("12.50"));
+        price.put("listPrice", new java.math.BigDecimal("1200"));
+        price.put("cost", new java.math.BigDecimal("1.2E+3"));
+        price.put("regular", new java.math.BigDecimal("0.0000001"));
+        price.put("onSale", false);
+        java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
+        view.put("sku", "A-1");
+        view.put("version", 3_000_000_000L);
+        view.put("small", 7L);
+        view.put("huge", new java.math.BigInteger("123456789012345678901234567890"));
+        view.put("ratio", 0.1f);
+        view.put("images", List.of("b.jpg", "a.jpg"));
+        view.put("attributes", java.util.Map.of("colour", java.util.Map.of("value", "red")));
+        view.put("none", null);
+        view.put("price", price);
+        String text = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(view);
+
+        assertThat(mappings.map("same.jsonata", view)).isEqualTo(mappings.apply("same.jsonata", text));
+    }
 }
