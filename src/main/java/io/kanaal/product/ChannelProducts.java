@@ -43,11 +43,13 @@ public class ChannelProducts {
     private final ObjectMapper json;
     private final CamelContext camelContext;
     private final io.kanaal.broker.BrokerQueues brokerQueues;
+    private final SentRecords sentRecords;
     private final Map<String, ProductRules> rules = new ConcurrentHashMap<>();
 
     public ChannelProducts(Products products, Channels channels, Mappings mappings, JdbcTemplate jdbc, ObjectMapper json,
-            CamelContext camelContext, io.kanaal.broker.BrokerQueues brokerQueues) {
+            CamelContext camelContext, io.kanaal.broker.BrokerQueues brokerQueues, SentRecords sentRecords) {
         this.brokerQueues = brokerQueues;
+        this.sentRecords = sentRecords;
         this.products = products;
         this.channels = channels;
         this.mappings = mappings;
@@ -177,16 +179,10 @@ public class ChannelProducts {
         exchange.setVariable("payloadChanged", Boolean.TRUE.equals(resync) || !hash.equals(sentHash));
     }
 
-    /** The channel took the product: it shows this version now. */
+    /** The channel took the product: it shows this version now (recorded with other publishers', {@link SentRecords}). */
     public void sent(@Variable("channel") String channel, @Variable("sku") String sku, @Variable("productVersion") long version,
             @Variable("payloadHash") String payloadHash) {
-        jdbc.update("""
-                INSERT INTO channel_product (channel, sku, status, version, payload_hash, sent_version, sent_at, rejects)
-                VALUES (?, ?, 'live', ?, ?, ?, now(), '[]')
-                ON CONFLICT (channel, sku) DO UPDATE SET status = 'live', version = EXCLUDED.version,
-                    payload_hash = EXCLUDED.payload_hash, sent_version = EXCLUDED.sent_version, sent_at = now(),
-                    rejects = '[]', updated_at = now()
-                """, channel, sku, version, payloadHash, version);
+        sentRecords.sent(channel, sku, version, payloadHash);
     }
 
     /** The channel refused the product (a 4xx, its upload report): recorded as a reject of rule {@code channel}. */
