@@ -8,6 +8,7 @@ import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -15,6 +16,7 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.jms.artemis.ArtemisConfigurationCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.jms.connection.CachingConnectionFactory;
 
 /**
@@ -41,7 +43,8 @@ public class BrokerConfiguration {
     @Bean
     ArtemisConfigurationCustomizer kanaalAddressSettings(
             @Value("${kanaal.broker.acceptor:}") String acceptor,
-            @Value("${kanaal.broker.max-delivery-attempts:10}") int maxDeliveryAttempts) {
+            @Value("${kanaal.broker.max-delivery-attempts:10}") int maxDeliveryAttempts,
+            Environment environment) {
         return configuration -> {
             configuration.setJMXManagementEnabled(false);
             if (!acceptor.isBlank()) {
@@ -51,6 +54,7 @@ public class BrokerConfiguration {
                     throw new IllegalStateException("kanaal.broker.acceptor '" + acceptor + "': " + e.getMessage(), e);
                 }
             }
+            BrokerUsers.of(environment).secure(configuration);
             configuration.addQueueConfiguration(QueueConfiguration.of(DeadLetterHeaders.BROKER_QUEUE)
                     .setRoutingType(RoutingType.ANYCAST).setDurable(true));
             configuration.addAddressSetting("kanaal.#", redelivering(maxDeliveryAttempts));
@@ -66,12 +70,22 @@ public class BrokerConfiguration {
      * stock update in the benchmark's profile, four sends each). Kanaal's queues are not deleted while it runs.
      */
     @Bean
-    static BeanPostProcessor cachedDestinations() {
+    static BeanPostProcessor cachedDestinations(Environment environment) {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessBeforeInitialization(Object bean, String beanName) {
                 if (bean instanceof ConnectionFactory factory && BrokerConnections.uncached(factory) instanceof ActiveMQConnectionFactory artemis) {
                     artemis.setCacheDestinations(true);
+                    BrokerUsers users = BrokerUsers.of(environment);
+                    if (artemis.getUser() == null && users.secured()) {
+                        // Spring Boot's in-VM factory logs in as nobody: with the embedded broker's security on,
+                        // Kanaal logs in as its application user
+                        artemis.setUser(users.kanaalUser());
+                        artemis.setPassword(users.kanaalPassword());
+                    }
+                }
+                if (bean instanceof EmbeddedActiveMQ broker) {
+                    BrokerUsers.of(environment).securityManager().ifPresent(broker::setSecurityManager);
                 }
                 return bean;
             }

@@ -21,6 +21,9 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
  */
 public final class ForkedKanaal {
 
+    /** Kanaal's own broker password, for a forked Kanaal whose embedded broker the test browses. */
+    private static final String BROKER_PASSWORD = "forked-" + java.util.UUID.randomUUID();
+
     private final Process process;
     private final int httpPort;
     private final int brokerPort;
@@ -39,6 +42,10 @@ public final class ForkedKanaal {
                 "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), KanaalApplication.class.getName(),
                 "--server.port=" + httpPort,
                 "--kanaal.broker.acceptor=tcp://127.0.0.1:" + brokerPort));
+        if (arguments.stream().noneMatch(a -> a.startsWith("--spring.artemis.password="))) {
+            // the embedded broker with an acceptor requires logins (BrokerUsers): Kanaal's own user
+            command.add("--spring.artemis.password=" + BROKER_PASSWORD);
+        }
         command.addAll(arguments);
         try {
             Files.createDirectories(log.getParent());
@@ -78,7 +85,7 @@ public final class ForkedKanaal {
     /** Messages for the order on kanaal.orders.unified, browsed over this Kanaal's broker acceptor (0 while it is down). */
     public int unified(String orderRef) {
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort
-                + "?reconnectAttempts=0&initialConnectAttempts=1");
+                + "?reconnectAttempts=0&initialConnectAttempts=1", "kanaal", BROKER_PASSWORD);
         try (factory) {
             return UnifiedQueue.copies(factory, orderRef);
         } catch (JMSException e) {

@@ -120,7 +120,7 @@ public abstract class KanaalIntegrationTest {
     public static void embedded(DynamicPropertyRegistry registry, String data, String apiKey) {
         registry.add("kanaal.data-dir", () -> TestData.directory(data));
         registry.add("kanaal.api.keys.erp", () -> apiKey);
-        registry.add("kanaal.broker.acceptor", () -> "");
+        registry.add("kanaal.broker.acceptor", () -> "${kanaal.test.acceptor:}");
         registry.add("kanaal.channels.sandbox.enabled", () -> "false");
         registry.add("kanaal.delivery.initial-delay", () -> "100");
         registry.add("kanaal.delivery.maximum-delay", () -> "${kanaal.test.maximum-delay:1000}");
