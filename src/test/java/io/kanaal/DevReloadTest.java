@@ -36,11 +36,13 @@ class DevReloadTest {
         // the shipped config's sandbox channel sends to Kanaal's own port, so it is fixed before the start
         int port = LoopbackPorts.free();
         try (ConfigurableApplicationContext kanaal = new SpringApplicationBuilder(KanaalApplication.class).run(
-                "--spring.profiles.active=dev",
+                "--spring.profiles.active=dev,demo",
                 "--kanaal.home=" + home,
                 "--server.port=" + port,
                 "--kanaal.data-dir=" + TestData.directory("dev-reload") + "/data",
                 "--kanaal.api.keys.erp=" + key,
+                // the same key opens the ops endpoints (kanaal.api.ops-keys), which tests call too
+                "--kanaal.api.ops-keys.ops=" + key,
                 "--kanaal.broker.acceptor=",
                 "--spring.artemis.embedded.server-id=112")) {
             URI sandbox = URI.create("http://127.0.0.1:" + port + "/sandbox/sandbox/stock");

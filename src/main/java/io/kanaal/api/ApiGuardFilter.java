@@ -12,6 +12,7 @@ import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -21,6 +22,7 @@ import java.security.MessageDigest;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -28,13 +30,15 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Guards the ERP API ({@code /api/**}) before any route sees the request: a missing or wrong API key gets
- * 401, a body over {@code kanaal.api.max-body-size} gets 413 (by its Content-Length, or as it is read). The published descriptions
- * ({@code /api/v1/openapi.json}, {@code /api/v1/schemas/**}) are open. The authenticated client's name
- * reaches the routes as header {@code X-Kanaal-Client}. The ops endpoints ({@code /api/v1/ops/**}) take the
- * operators' own keys when any are configured ({@code kanaal.api.ops-keys}), and refuse an ERP client's key
- * with 403 (an operator's key elsewhere likewise). Channel webhooks ({@code /webhooks/**}) get the same
- * body limit; they prove who they are by signature, not API key.
+ * Guards Kanaal's HTTP paths before any route sees the request. Every request's body is limited: over
+ * {@code kanaal.api.max-body-size} ({@code max-product-body-size} for {@code POST /api/v1/products}) it gets 413 (by
+ * its Content-Length, or as it is read), and a body that is not UTF-8 gets 400. The ERP API ({@code /api/**}) needs
+ * an API key: a missing or wrong one gets 401. The published descriptions ({@code /api/v1/openapi.json},
+ * {@code /api/v1/schemas/**}) are open. The authenticated client's name reaches the routes as header
+ * {@code X-Kanaal-Client}, whatever the request sent under that name. The ops endpoints ({@code /api/v1/ops/**})
+ * take the operators' own keys ({@code kanaal.api.ops-keys}) only: an ERP client's key gets 403, and without any
+ * operator key they are closed (403, naming the setting). An operator's key opens nothing else. Channel webhooks
+ * ({@code /webhooks/**}) prove who they are by signature, feeds by their token, not by API key.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -61,24 +65,33 @@ public class ApiGuardFilter extends OncePerRequestFilter {
         return request.getServletPath() + (info == null ? "" : info);
     }
 
-    @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = servedPath(request);
+    /** Paths that need no API key: the published descriptions, webhooks (signed), feeds (token), the demo's sandbox. */
+    private static String keyless(String path) {
         if (path.startsWith("/webhooks/")) {
-            return false;
+            return "webhook";
         }
-        return !path.startsWith("/api/") || path.equals("/api/v1/openapi.json") || path.startsWith("/api/v1/schemas/");
+        if (!path.startsWith("/api/") || path.equals("/api/v1/openapi.json") || path.startsWith("/api/v1/schemas/")) {
+            return "anonymous";
+        }
+        return null;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String path = servedPath(request);
-        // ops endpoints take the operators' keys when there are any; everything else the ERP clients' keys
-        boolean ops = path.startsWith("/api/v1/ops/") && !properties.opsKeys().isEmpty();
+        // ops endpoints take the operators' keys; everything else the ERP clients' keys
+        boolean ops = path.startsWith("/api/v1/ops/") || path.equals("/api/v1/ops");
+        if (ops && properties.opsKeys().isEmpty()) {
+            problem(response, 403, "Forbidden", "The ops endpoints are closed: no operator key is configured "
+                    + "(kanaal.api.ops-keys.<name>, e.g. KANAAL_API_OPSKEYS_OPS); an ERP client's key does not open them");
+            return;
+        }
         Map<String, String> keys = ops ? properties.opsKeys() : properties.keys();
-        // webhooks are checked by the channel's signature over the body, not by API key (see Webhooks)
-        String client = path.startsWith("/webhooks/") ? "webhook" : authenticate(request, keys);
+        String client = keyless(path);
+        if (client == null) {
+            client = authenticate(request, keys);
+        }
         if (client == null) {
             if (authenticate(request, ops ? properties.keys() : properties.opsKeys()) != null) {
                 problem(response, 403, "Forbidden", ops ? "An ERP client's key does not open the ops endpoints"
@@ -98,6 +111,15 @@ public class ApiGuardFilter extends OncePerRequestFilter {
         if (body.length > max) {
             // a body sent without Content-Length (chunked) is measured as it is read
             problem(response, 413, "Payload Too Large", "The body is larger than " + max + " bytes");
+            return;
+        }
+        if (names(request.getQueryString(), CLIENT_HEADER) || (request.getContentType() != null
+                && request.getContentType().toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")
+                && names(new String(body, StandardCharsets.ISO_8859_1), CLIENT_HEADER))) {
+            // Camel's servlet binding makes query (and form) parameters headers: one named like the client's
+            // header would reach the routes beside the authenticated name
+            problem(response, 400, "Bad request", CLIENT_HEADER + " is set by Kanaal from the API key; it cannot be "
+                    + "sent as a parameter");
             return;
         }
         if (!utf8(body)) {
@@ -135,6 +157,25 @@ public class ApiGuardFilter extends OncePerRequestFilter {
         response.setStatus(status);
         response.setContentType("application/problem+json");
         json.writeValue(response.getOutputStream(), Map.of("status", status, "title", title, "detail", detail));
+    }
+
+    /** Whether a query string (or form body) has a parameter of this name, in any case and encoding. */
+    static boolean names(String query, String name) {
+        if (query == null || query.isEmpty()) {
+            return false;
+        }
+        for (String parameter : query.split("&")) {
+            String key = parameter.split("=", 2)[0];
+            try {
+                key = URLDecoder.decode(key, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                // not decodable: compared as it is
+            }
+            if (key.trim().equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean utf8(byte[] body) {

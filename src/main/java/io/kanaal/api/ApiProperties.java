@@ -12,9 +12,9 @@ import org.springframework.util.unit.DataSize;
  * @param keys         client name to API key. Set from the environment only, e.g.
  *                     {@code KANAAL_API_KEYS_ERP=...} for client {@code erp}; never in committed files
  * @param opsKeys      operator name to API key for the ops endpoints ({@code /api/v1/ops/**}), e.g.
- *                     {@code KANAAL_API_OPSKEYS_ALICE=...}. When there are any, only they open the ops
- *                     endpoints and they open nothing else; without any, the ERP clients' keys open them too
- * @param maxBodySize  larger request bodies are refused with 413
+ *                     {@code KANAAL_API_OPSKEYS_ALICE=...}. Only they open the ops endpoints, and they open
+ *                     nothing else; without any, the ops endpoints are closed
+ * @param maxBodySize  larger request bodies are refused with 413, on every path
  * @param maxProductBodySize the same for {@code POST /api/v1/products}, whose items carry long descriptions: an
  *                     item over its limits is refused on its own, the rest of its batch taken
  */

@@ -10,13 +10,16 @@ import java.util.Map;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
 import org.apache.camel.Variable;
+import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
 /**
  * A channel that Kanaal serves itself, for trying Kanaal without an account anywhere: the generic REST
- * channel {@code sandbox} sends to it over HTTP like to any webshop, and it keeps the last requests it got.
+ * channel {@code sandbox} sends to it over HTTP like to any webshop, and it keeps the last requests it got. Only in
+ * the {@code demo} profile (config/application-demo.yaml, routes/demo/).
  */
 @Component("sandboxChannel")
+@Profile("demo")
 public class SandboxChannel {
 
     private static final int KEEP = 1000;

@@ -98,7 +98,7 @@ public final class OrderBenchmark {
                 "orders-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toAbsolutePath().toString();
         database = new DatabaseCpu(data);
         List<String> args = new ArrayList<>(List.of("--server.port=0", "--kanaal.data-dir=" + data,
-                "--kanaal.broker.acceptor=", "--kanaal.channels.sandbox.enabled=false",
+                "--kanaal.broker.acceptor=",
                 "--logging.level.root=WARN", "--logging.level.io.kanaal=WARN",
                 "--logging.level.order-accept=WARN"));
         for (int c = 0; c < CHANNELS; c++) {

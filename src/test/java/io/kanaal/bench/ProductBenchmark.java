@@ -136,7 +136,7 @@ public final class ProductBenchmark {
                 "products-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toAbsolutePath().toString();
         database = new DatabaseCpu(data);
         List<String> args = new ArrayList<>(List.of("--server.port=0", "--kanaal.data-dir=" + data,
-                "--kanaal.api.keys.bench=" + apiKey, "--kanaal.broker.acceptor=", "--kanaal.channels.sandbox.enabled=false",
+                "--kanaal.api.keys.bench=" + apiKey, "--kanaal.api.ops-keys.bench=" + apiKey, "--kanaal.broker.acceptor=",
                 "--logging.level.root=WARN", "--logging.level.io.kanaal=WARN"));
         for (int c = 0; c < CHANNELS; c++) {
             String ch = "--kanaal.channels." + channel(c) + ".";

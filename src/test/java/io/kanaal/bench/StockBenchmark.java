@@ -117,7 +117,7 @@ public final class StockBenchmark {
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toAbsolutePath().toString();
         database = new DatabaseCpu(data);
         List<String> args = new ArrayList<>(List.of("--server.port=0", "--kanaal.data-dir=" + data,
-                "--kanaal.api.keys.bench=" + key, "--kanaal.broker.acceptor=", "--kanaal.channels.sandbox.enabled=false",
+                "--kanaal.api.keys.bench=" + key, "--kanaal.broker.acceptor=",
                 "--logging.level.root=WARN", "--logging.level.io.kanaal=WARN"));
         for (int i = 0; i < CHANNELS; i++) {
             String ch = "--kanaal.channels.bench" + i + ".";

@@ -52,7 +52,6 @@ class ErpOrderDeliveryTest {
                 "--camel.main.shutdown-timeout=5",
                 "--kanaal.delivery.initial-delay=100",
                 "--kanaal.delivery.maximum-redeliveries=3",
-                "--kanaal.channels.sandbox.enabled=false",
                 "--kanaal.channels.shop.type=rest",
                 "--kanaal.channels.shop.base-url=" + ERP.baseUrl() + "/shop",
                 "--kanaal.channels.shop.rate-limit=1000",

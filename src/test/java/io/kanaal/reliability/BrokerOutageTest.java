@@ -83,6 +83,8 @@ class BrokerOutageTest {
                 "--server.port=0",
                 "--kanaal.data-dir=" + DATA.resolve("kanaal"),
                 "--kanaal.api.keys.erp=" + KEY,
+                // the same key opens the ops endpoints (kanaal.api.ops-keys), which tests call too
+                "--kanaal.api.ops-keys.ops=" + KEY,
                 "--kanaal.broker.acceptor=",
                 // the broker URL alone turns the embedded broker off (ExternalBrokerSwitch)
                 "--spring.artemis.broker-url=" + broker.url(),
@@ -92,7 +94,6 @@ class BrokerOutageTest {
                 "--kanaal.delivery.initial-delay=200",
                 "--kanaal.delivery.maximum-delay=1000",
                 "--kanaal.delivery.maximum-redeliveries=40",
-                "--kanaal.channels.sandbox.enabled=false",
                 "--kanaal.channels.shop.type=rest",
                 "--kanaal.channels.shop.base-url=" + SHOP.baseUrl() + "/shop",
                 "--kanaal.channels.shop.safety-buffer=" + SAFETY_BUFFER,

@@ -189,7 +189,7 @@ class ClusterKillTest {
     }
 
     private static boolean healthy(ForkedKanaal kanaal) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(kanaal.uri("/actuator/health")).GET().build(),
+        return HTTP.send(HttpRequest.newBuilder(kanaal.managementUri("/actuator/health")).GET().build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     }
 
@@ -240,7 +240,8 @@ class ClusterKillTest {
         return ForkedKanaal.start(Path.of(data + ".log"), LoopbackPorts.free(), List.of(
                 "--kanaal.data-dir=" + data,
                 "--kanaal.api.keys.erp=" + API_KEY,
-                "--kanaal.channels.sandbox.enabled=false",
+                // the same key opens the ops endpoints (kanaal.api.ops-keys), which tests call too
+                "--kanaal.api.ops-keys.ops=" + API_KEY,
                 "--camel.main.shutdown-timeout=5",
                 "--spring.profiles.active=cluster",
                 "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),

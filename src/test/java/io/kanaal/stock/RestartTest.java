@@ -95,6 +95,8 @@ class RestartTest {
                 "--kanaal.data-dir=" + DATA + "-" + delivery,
                 "--kanaal.stock.delivery=" + delivery,
                 "--kanaal.api.keys.erp=" + KEY,
+                // the same key opens the ops endpoints (kanaal.api.ops-keys), which tests call too
+                "--kanaal.api.ops-keys.ops=" + KEY,
                 "--kanaal.broker.acceptor=",
                 "--spring.artemis.embedded.server-id=" + switch (delivery) {
                     case "queue" -> 107;
@@ -103,7 +105,6 @@ class RestartTest {
                 "--camel.main.shutdown-timeout=5",
                 "--kanaal.delivery.initial-delay=200",
                 "--kanaal.delivery.maximum-redeliveries=50",
-                "--kanaal.channels.sandbox.enabled=false",
                 "--kanaal.channels.shop.type=rest",
                 "--kanaal.channels.shop.base-url=" + SHOP.baseUrl() + "/shop",
                 "--kanaal.channels.shop.safety-buffer=2",

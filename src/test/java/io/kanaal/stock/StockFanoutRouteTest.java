@@ -39,7 +39,6 @@ class StockFanoutRouteTest {
         registry.add("kanaal.data-dir", () -> TestData.directory("fanout-route"));
         registry.add("kanaal.broker.acceptor", () -> "");
         registry.add("spring.artemis.embedded.server-id", () -> "109");
-        registry.add("kanaal.channels.sandbox.enabled", () -> "false");
         for (String channel : new String[] {"alpha", "beta", "gamma"}) {
             registry.add("kanaal.channels." + channel + ".type", () -> "rest");
             registry.add("kanaal.channels." + channel + ".base-url", () -> "http://127.0.0.1:9/" + channel);

@@ -27,20 +27,24 @@ public final class ForkedKanaal {
     private final Process process;
     private final int httpPort;
     private final int brokerPort;
+    private final int managementPort;
 
-    private ForkedKanaal(Process process, int httpPort, int brokerPort) {
+    private ForkedKanaal(Process process, int httpPort, int brokerPort, int managementPort) {
         this.process = process;
         this.httpPort = httpPort;
         this.brokerPort = brokerPort;
+        this.managementPort = managementPort;
     }
 
     public static ForkedKanaal start(Path log, int brokerPort, List<String> arguments) {
         int httpPort = LoopbackPorts.free();
+        int managementPort = LoopbackPorts.free();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // C1 only and the serial collector: a JVM that starts faster on few cores (a test is no benchmark)
                 "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), KanaalApplication.class.getName(),
                 "--server.port=" + httpPort,
+                "--management.server.port=" + managementPort,
                 "--kanaal.broker.acceptor=tcp://127.0.0.1:" + brokerPort));
         if (arguments.stream().noneMatch(a -> a.startsWith("--spring.artemis.password="))) {
             // the embedded broker with an acceptor requires logins (BrokerUsers): Kanaal's own user
@@ -50,7 +54,7 @@ public final class ForkedKanaal {
         try {
             Files.createDirectories(log.getParent());
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            return new ForkedKanaal(process, httpPort, brokerPort);
+            return new ForkedKanaal(process, httpPort, brokerPort, managementPort);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -80,6 +84,11 @@ public final class ForkedKanaal {
 
     public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + httpPort + path);
+    }
+
+    /** A path on the actuator's own port (management.server.port). */
+    public URI managementUri(String path) {
+        return URI.create("http://127.0.0.1:" + managementPort + path);
     }
 
     /** Messages for the order on kanaal.orders.unified, browsed over this Kanaal's broker acceptor (0 while it is down). */

@@ -14,7 +14,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A Kanaal of a test's own, outside the shared test context: its own data directory and embedded broker,
- * a random port, no sandbox channel, one ERP API key; the test adds its channels as {@code --key=value}.
+ * a random port, no sandbox channel, one ERP API key (also the operators' key); the test adds its channels as {@code --key=value}.
  */
 public final class StandaloneKanaal {
 
@@ -36,10 +36,11 @@ public final class StandaloneKanaal {
                 "--server.port=0",
                 "--kanaal.data-dir=" + TestData.directory(name),
                 "--kanaal.api.keys.erp=" + apiKey,
+                // the same key opens the ops endpoints (kanaal.api.ops-keys), which tests call too
+                "--kanaal.api.ops-keys.ops=" + apiKey,
                 "--kanaal.broker.acceptor=",
                 "--spring.artemis.embedded.server-id=" + serverId,
-                "--camel.main.shutdown-timeout=5",
-                "--kanaal.channels.sandbox.enabled=false"));
+                "--camel.main.shutdown-timeout=5"));
         args.addAll(settings);
         return new SpringApplicationBuilder(KanaalApplication.class).run(args.toArray(String[]::new));
     }
