@@ -20,7 +20,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The README's quick start, on the shipped config/application.yaml: one curl pushes a stock level and the
+ * The README's quick start, on the shipped config/application.yaml with the demo profile (config/application-demo.yaml): one curl pushes a stock level and the
  * sandbox channel shows what it received, through the same routes as a real REST channel; an order on the
  * sandbox's webhook is reserved (the sandbox shows the lower quantity) and a shipment from the ERP reaches it.
  */
@@ -37,9 +37,12 @@ class QuickstartTest {
         String key = "quickstart-" + UUID.randomUUID();
         HttpClient http = HttpClient.newHttpClient();
         try (ConfigurableApplicationContext kanaal = new SpringApplicationBuilder(KanaalApplication.class).run(
+                "--spring.profiles.active=demo",
                 "--server.port=" + port,
                 "--kanaal.data-dir=" + TestData.directory("quickstart"),
                 "--kanaal.api.keys.erp=" + key,
+                // the same key opens the ops endpoints (kanaal.api.ops-keys), which tests call too
+                "--kanaal.api.ops-keys.ops=" + key,
                 "--kanaal.broker.acceptor=",
                 "--spring.artemis.embedded.server-id=108",
                 "--kanaal.channels.sandbox.settings.webhook-secret=" + SECRET)) {
@@ -78,8 +81,11 @@ class QuickstartTest {
             // an order of 2 on the sandbox's webhook: on the unified queue, 2 reserved, the sandbox shows 8
             String order = "{\"id\":\"1001\",\"createdAt\":\"2026-11-23T10:00:00Z\",\"status\":\"paid\","
                     + "\"items\":[{\"id\":\"1\",\"sku\":\"TSHIRT-RED-M\",\"quantity\":2,\"price\":19.95}],\"total\":39.90}";
+            // the demo's sandbox signs the time of the call with the body, as the README's curl does
+            String timestamp = Long.toString(java.time.Instant.now().getEpochSecond());
             HttpResponse<String> taken = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/sandbox/orders"))
-                    .header("Content-Type", "application/json").header("X-Kanaal-Signature", "sha256=" + hmac(order))
+                    .header("Content-Type", "application/json").header("X-Kanaal-Timestamp", timestamp)
+                    .header("X-Kanaal-Signature", "sha256=" + hmac(timestamp + "." + order))
                     .POST(HttpRequest.BodyPublishers.ofString(order)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(taken.statusCode()).as(taken.body()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(15)).until(() -> http.send(HttpRequest.newBuilder(sandbox).GET().build(),

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Body;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -42,10 +43,13 @@ public class OrderPolls {
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
     private final Map<String, Set<String>> recent = new ConcurrentHashMap<>();
+    private final int webhookMaxOrders;
 
-    public OrderPolls(JdbcTemplate jdbc, ObjectMapper json) {
+    public OrderPolls(JdbcTemplate jdbc, ObjectMapper json,
+            @Value("${kanaal.orders.webhook-max-orders:100}") int webhookMaxOrders) {
         this.jdbc = jdbc;
         this.json = json;
+        this.webhookMaxOrders = webhookMaxOrders;
     }
 
     /**
@@ -92,7 +96,10 @@ public class OrderPolls {
         return watermark == null || page != null && page.compareTo(watermark) > 0 ? page : watermark;
     }
 
-    /** The orders a channel pushed: one order (an object) or several (an array). */
+    /**
+     * The orders a channel pushed: one order (an object) or several (an array), at most
+     * {@code kanaal.orders.webhook-max-orders} (413 beyond: the call is taken in one request thread, all or nothing).
+     */
     public List<String> received(String body) throws JsonProcessingException {
         JsonNode document;
         try {
@@ -104,6 +111,10 @@ public class OrderPolls {
             return List.of(json.writeValueAsString(document));
         }
         if (document != null && document.isArray()) {
+            if (document.size() > webhookMaxOrders) {
+                throw new InvalidRequestException(413, "Too many orders in one call", List.of("at most " + webhookMaxOrders
+                        + " orders a call (kanaal.orders.webhook-max-orders); this one has " + document.size()));
+            }
             return texts(document);
         }
         throw new InvalidRequestException(400, "Not an order", List.of("expected a JSON object or an array of them"));

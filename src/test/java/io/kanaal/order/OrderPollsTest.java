@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** What a poll hands to the intake: an order listed again exactly as before is not queued again; a changed one is. */
 class OrderPollsTest {
 
-    private final OrderPolls polls = new OrderPolls(null, new ObjectMapper());
+    private final OrderPolls polls = new OrderPolls(null, new ObjectMapper(), 100);
 
     @Test
     void anOrderQueuedBeforeExactlyAsItIsNowIsLeftOutAndAChangedOneGoesAgain() throws Exception {

@@ -52,6 +52,8 @@ public abstract class KanaalIntegrationTest {
     public static final String MARKET_WEBHOOK_SECRET = "market-" + UUID.randomUUID();
     /** An API key header the shop channel's configuration adds to every call (kanaal.channels.shop.headers) */
     public static final String SHOP_TOKEN = "shop-token-" + UUID.randomUUID();
+    /** The market channel's Authorization header (kanaal.channels.market.settings.authorization) */
+    public static final String MARKET_AUTHORIZATION = "Bearer market-" + UUID.randomUUID();
 
     @DynamicPropertySource
     static void kanaal(DynamicPropertyRegistry registry) {
@@ -83,6 +85,7 @@ public abstract class KanaalIntegrationTest {
         registry.add("kanaal.channels.market.rate-limit", () -> "1000");
         registry.add("kanaal.channels.market.consumers", () -> "2");
         registry.add("kanaal.channels.market.settings.webhook-secret", () -> MARKET_WEBHOOK_SECRET);
+        registry.add("kanaal.channels.market.settings.authorization", () -> MARKET_AUTHORIZATION);
         // products: in English, with a GTIN, a brand and an image, and at most 60 characters of title
         registry.add("kanaal.channels.market.settings.locale", () -> "en");
         registry.add("kanaal.channels.market.settings.rules.required", () -> "gtin,brand");
@@ -113,15 +116,16 @@ public abstract class KanaalIntegrationTest {
     }
 
     /**
-     * What every Kanaal of the tests has: its own data directory under {@link TestData}, the ERP client key, no
-     * broker acceptor, no sandbox channel, quick retries (from 100 ms, at most 1 s apart; the number of
+     * What every Kanaal of the tests has: its own data directory under {@link TestData}, the ERP client key (also
+     * the operators' key), no broker acceptor (unless {@code kanaal.test.acceptor}), no sandbox channel (no demo profile), quick retries (from 100 ms, at most 1 s apart; the number of
      * retries is the test's; no patience with an outage), and a short shutdown.
      */
     public static void embedded(DynamicPropertyRegistry registry, String data, String apiKey) {
         registry.add("kanaal.data-dir", () -> TestData.directory(data));
         registry.add("kanaal.api.keys.erp", () -> apiKey);
+        // the same key opens the ops endpoints (kanaal.api.ops-keys), which the tests call too
+        registry.add("kanaal.api.ops-keys.ops", () -> apiKey);
         registry.add("kanaal.broker.acceptor", () -> "${kanaal.test.acceptor:}");
-        registry.add("kanaal.channels.sandbox.enabled", () -> "false");
         registry.add("kanaal.delivery.initial-delay", () -> "100");
         registry.add("kanaal.delivery.maximum-delay", () -> "${kanaal.test.maximum-delay:1000}");
         // dead-lettered once the retries are used up, outage or not (ChannelOutageTest has patience)

@@ -88,7 +88,7 @@ class VendureGraphqlContractIT {
     private static final Pattern MAPPING = Pattern.compile("(?:write|apply)\\('\\{\\{(\\w+)}}'");
     private static final Pattern VARIABLES = Pattern.compile("variables\\('(\\w+)'");
     private static final Map<String, GraphQL> APIS = new ConcurrentHashMap<>();
-    private static final OrderPolls POLLS = new OrderPolls(null, JSON);
+    private static final OrderPolls POLLS = new OrderPolls(null, JSON, 100);
     private static Vendure vendure;
 
     /**

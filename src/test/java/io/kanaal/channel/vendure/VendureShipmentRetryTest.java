@@ -32,7 +32,7 @@ import org.springframework.jms.core.JmsTemplate;
 class VendureShipmentRetryTest {
 
     private static final String KEY = "vendure-retry-" + UUID.randomUUID();
-    private static final String SECRET = "vendure-webhook-secret";
+    private static final String SECRET = "vendure-webhook-" + UUID.randomUUID();
     private static final ChannelStub VENDURE = new ChannelStub();
     private static ConfigurableApplicationContext kanaal;
 
