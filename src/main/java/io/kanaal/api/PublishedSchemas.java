@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import org.apache.camel.Header;
 import org.springframework.stereotype.Component;
@@ -16,10 +17,15 @@ public class PublishedSchemas {
             "cancellation-batch.schema.json", "acknowledgement-batch.schema.json", "order.schema.json",
             "product-batch.schema.json");
 
-    /** The schema's text, or null for a name Kanaal does not publish. */
+    /**
+     * The schema's text.
+     *
+     * @throws InvalidRequestException 404 for a name Kanaal does not publish, naming those it does
+     */
     public String text(@Header("name") String name) {
         if (name == null || !NAMES.contains(name)) {
-            return null;
+            throw new InvalidRequestException(404, "No such schema",
+                    List.of("Kanaal publishes " + String.join(", ", new java.util.TreeSet<>(NAMES))));
         }
         try (InputStream in = getClass().getClassLoader().getResourceAsStream("schema/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

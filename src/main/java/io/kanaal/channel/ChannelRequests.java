@@ -1,10 +1,12 @@
 package io.kanaal.channel;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Variable;
 import org.springframework.stereotype.Component;
+import org.springframework.web.util.UriUtils;
 
 /**
  * Prepares a message for a call to a channel (or to the ERP): none of the headers it brought along (JMS
@@ -40,11 +42,26 @@ public class ChannelRequests {
     }
 
     /**
+     * A value from a channel (an order id) as one path segment, URL-encoded: {@code /}, {@code ?}, {@code #} or
+     * {@code ..} in it cannot move the call to another resource of the channel.
+     */
+    public String pathSegment(String value) {
+        return value == null ? "" : UriUtils.encodePathSegment(value, StandardCharsets.UTF_8);
+    }
+
+    /**
      * The headers the channel's configuration adds to every call ({@code kanaal.channels.<id>.headers}); one
-     * left empty (an unset environment variable) is not sent.
+     * left empty (an unset environment variable) is not sent. The channel's {@code settings.authorization} is the
+     * Authorization header, unless one is set already (an OAuth2 login's token). Read here, when the call is made,
+     * so that no secret is written into a route's expressions (route dumps, the camelroutes endpoint).
      */
     public void addChannelHeaders(@Variable("channel") String channel, Message message) {
-        channels.get(channel).headers().forEach((name, value) -> {
+        ChannelProperties properties = channels.get(channel);
+        String authorization = properties.settings().get("authorization");
+        if (authorization != null && !authorization.isBlank() && message.getHeader("Authorization") == null) {
+            message.setHeader("Authorization", authorization);
+        }
+        properties.headers().forEach((name, value) -> {
             if (value != null && !value.isBlank()) {
                 message.setHeader(name, value);
             }

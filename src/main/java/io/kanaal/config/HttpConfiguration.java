@@ -4,6 +4,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.http.common.HttpHeaderFilterStrategy;
 import org.apache.camel.component.servlet.CamelHttpTransportServlet;
 import org.apache.camel.component.servlet.ServletComponent;
 import org.apache.camel.http.common.HttpConsumer;
@@ -62,7 +66,26 @@ public class HttpConfiguration {
         return ComponentCustomizer.forType(ServletComponent.class, component -> {
             component.setServletName(SERVLET_NAME);
             component.setHttpRegistry(new ToServlet(servlet));
+            component.setHeaderFilterStrategy(new AnswerHeaders());
         });
+    }
+
+    /**
+     * The headers an answer may carry. Camel's servlet binding turns a request's headers and query parameters into
+     * message headers, and by default writes the message's headers back as the answer's: a route that did not remove
+     * them echoed the caller's API key, and a query parameter named {@code ../x} became a header the caller's HTTP
+     * client refused. Only the headers HTTP answers are made of leave; what comes in is filtered as Camel does.
+     */
+    static final class AnswerHeaders extends HttpHeaderFilterStrategy {
+
+        private static final Set<String> ANSWER = Set.of("content-type", "retry-after", "location", "cache-control",
+                "last-modified", "etag", "content-disposition", "www-authenticate");
+
+        @Override
+        public boolean applyFilterToCamelHeaders(String headerName, Object headerValue, Exchange exchange) {
+            return !ANSWER.contains(headerName.toLowerCase(Locale.ROOT))
+                    || super.applyFilterToCamelHeaders(headerName, headerValue, exchange);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.kanaal.ops;
 
 import io.kanaal.api.InvalidRequestException;
+import io.kanaal.api.QueryLimits;
 import io.kanaal.broker.BrokerQueues;
 import io.kanaal.broker.DeadLetterHeaders;
 import io.kanaal.channel.ChannelStockQueues;
@@ -228,18 +229,7 @@ public class DeadLetters implements Processor {
     }
 
     private static int limit(String limit) {
-        if (limit == null || limit.isBlank()) {
-            return 100;
-        }
-        try {
-            int max = Integer.parseInt(limit.strip());
-            if (max >= 1) {
-                return max;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw new IllegalArgumentException("limit must be a whole number of at least 1, not '" + limit + "'");
+        return QueryLimits.limit(limit);
     }
 
     /**
@@ -262,7 +252,8 @@ public class DeadLetters implements Processor {
 
     private void requireKnownDeadLetterQueue(String queue) {
         if (queue == null || !queue.startsWith(PREFIX)) {
-            throw new IllegalArgumentException("not a dead-letter queue: " + queue + " (their names start with " + PREFIX + ")");
+            throw new InvalidRequestException(400, "Bad request",
+                    List.of("not a dead-letter queue: " + queue + " (their names start with " + PREFIX + ")"));
         }
         // known: on the broker, or the dead-letter queue of a queue that is (created with its first dead letter)
         Map<String, Long> onBroker = brokerQueues.messageCounts();

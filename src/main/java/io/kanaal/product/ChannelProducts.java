@@ -242,7 +242,7 @@ public class ChannelProducts {
     /** For ops: the channel's products that were not sent (rejected by its rules, or refused by it), newest first. */
     public List<Map<String, Object>> rejects(@Header("channel") String channel, @Header("limit") String limit) {
         requireProductChannel(channel);
-        int max = limit == null || limit.isBlank() ? 100 : Integer.parseInt(limit.strip());
+        int max = io.kanaal.api.QueryLimits.limit(limit);
         return jdbc.query("""
                 SELECT sku, status, version, rejects, updated_at FROM channel_product
                 WHERE channel = ? AND status IN ('rejected', 'refused') ORDER BY updated_at DESC LIMIT ?

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanaal.support.KanaalIntegrationTest;
+import io.kanaal.support.QueueCounts;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -16,10 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import org.apache.activemq.artemis.api.core.SimpleString;
-import org.apache.activemq.artemis.core.server.Queue;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -170,20 +167,12 @@ class BadInputTest extends KanaalIntegrationTest {
         assertThat(added(queues)).isEqualTo(before);
     }
 
-    /** Per queue, how many messages were ever added to it (0 for a queue that does not exist yet). */
     private Map<String, Long> added(List<String> queues) {
-        Map<String, Long> added = new LinkedHashMap<>();
-        for (String name : queues) {
-            Queue queue = broker.getActiveMQServer().locateQueue(SimpleString.of(name));
-            added.put(name, queue == null ? 0L : queue.getMessagesAdded());
-        }
-        return added;
+        return QueueCounts.added(broker, queues);
     }
 
     private static String signature(String secret, byte[] body) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
+        return QueueCounts.signature(secret, body);
     }
 
     private static byte[] utf8(String text) {

@@ -212,8 +212,26 @@ class FulfilmentTest extends KanaalIntegrationTest {
         return id;
     }
 
+    @Test
+    void anOrderIdWithSlashesAndAQuestionMarkStaysOneSegmentOfTheShipmentsPath() throws Exception {
+        String sku = newSku();
+        String id = takeOrder("shop", SHOP_WEBHOOK_SECRET, sku, 1, "F-" + UUID.randomUUID() + "/../admin?x=1");
+        String encoded = id.replace("/", "%2F").replace("?", "%3F");
+
+        HttpResponse<String> response = post("/api/v1/shipments", """
+                {"items":[{"orderRef":"shop/%s","carrier":"PostNL","trackingCode":"3SKAN124"}]}
+                """.formatted(id));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !SHOP.succeeded("/shop/orders/" + encoded + "/shipments").isEmpty());
+        assertThat(SHOP.requests("/shop/admin")).isEmpty();
+    }
+
     private String takeOrder(String channel, String secret, String sku, int quantity) throws Exception {
-        String id = "F-" + UUID.randomUUID();
+        return takeOrder(channel, secret, sku, quantity, "F-" + UUID.randomUUID());
+    }
+
+    private String takeOrder(String channel, String secret, String sku, int quantity, String id) throws Exception {
         String body = shopOrder(id, sku, quantity, "2026-11-23T15:30:00Z");
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/webhooks/" + channel + "/orders"))
                 .header("Content-Type", "application/json")
