@@ -17,7 +17,8 @@
 #     from the local Maven repository)
 #   KANAAL_CLUSTER_JAVA_OPTS (-Xmx512m -XX:+UseSerialGC), KANAAL_CLUSTER_BROKER_JAVA_ARGS (-Xms64M -Xmx512M ...)
 #   KANAAL_CLUSTER_PROFILES (more Spring profiles after `cluster`, comma-separated)
-#   KANAAL_CLUSTER_ARGS (more --key=value arguments for every instance: channels, delivery settings)
+#   KANAAL_CLUSTER_CONFIG (a YAML file of more settings for every instance: channels, delivery settings)
+#   KANAAL_CLUSTER_ARGS (more --key=value arguments for every instance, split at spaces)
 #   KANAAL_DB_PASSWORD, KANAAL_BROKER_PASSWORD, KANAAL_API_KEYS_ERP, KANAAL_API_OPSKEYS_OPS: generated at the first
 #     `up` into $KANAAL_CLUSTER_DIR/secrets.env (mode 600) unless set
 set -euo pipefail
@@ -110,8 +111,9 @@ artemis_home() {
   echo "$home"
 }
 
-# artemis create for one broker of the pair: replication, a static cluster connection to the other one on loopback,
-# failback on (the primary takes over again once it is back and in sync), Kanaal's broker.properties in etc/
+# artemis create for one broker of the pair: replication, a static cluster connection to the other one on loopback;
+# then Kanaal's broker.properties and the role's config/artemis/cluster/<role>.properties (failback on: the primary
+# takes over again once it is back and in sync), both loaded by artemis run --properties
 create_broker() { # role port other-port
   local role="$1" port="$2" other="$3" instance="$DIR/artemis-$1"
   [[ -f "$instance/etc/broker.xml" ]] && return 0
@@ -125,23 +127,18 @@ create_broker() { # role port other-port
   log "artemis create $role on 127.0.0.1:$port"
   "$home/bin/artemis" "${args[@]}" > "$DIR/logs/artemis-$role-create.log" 2>&1 \
     || die "artemis create $role failed: $DIR/logs/artemis-$role-create.log"
-  # the HA policy artemis create writes, made right for a pair: the primary must not stop itself when it loses its
-  # backup (with two brokers no majority is left to vote), and it takes over again when restarted (failback)
-  if [[ "$role" == primary ]]; then
-    sed -i 's#<vote-on-replication-failure>true</vote-on-replication-failure>#<vote-on-replication-failure>false</vote-on-replication-failure>\n               <check-for-active-server>true</check-for-active-server>#' "$instance/etc/broker.xml"
-    grep -q '<check-for-active-server>true' "$instance/etc/broker.xml" || die "primary's ha-policy not as expected in $instance/etc/broker.xml"
-  else
-    sed -i 's#<backup/>#<backup>\n               <allow-failback>true</allow-failback>\n            </backup>#' "$instance/etc/broker.xml"
-    grep -q '<allow-failback>true' "$instance/etc/broker.xml" || die "backup's ha-policy not as expected in $instance/etc/broker.xml"
-  fi
+  # Kanaal's address settings, and the role's HA policy (failback) on top of the one artemis create wrote
   cp "$ROOT/config/artemis/broker.properties" "$instance/etc/broker.properties"
+  cp "$ROOT/config/artemis/cluster/$role.properties" "$instance/etc/$role.properties"
 }
 
 start_broker() { # role
   local role="$1" instance="$DIR/artemis-$1"
   running "artemis-$role" && { log "artemis $role already running"; return 0; }
   log "starting artemis $role"
-  JAVA_ARGS="$BROKER_JAVA_ARGS" setsid "$instance/bin/artemis" run >> "$DIR/logs/artemis-$role.log" 2>&1 < /dev/null &
+  JAVA_ARGS="$BROKER_JAVA_ARGS" setsid "$instance/bin/artemis" run \
+    --properties "$instance/etc/broker.properties,$instance/etc/$role.properties" \
+    >> "$DIR/logs/artemis-$role.log" 2>&1 < /dev/null &
   echo $! > "$DIR/pids/artemis-$role.pid"
 }
 
@@ -235,6 +232,7 @@ start_kanaal() { # N
   local -a extra=()
   # shellcheck disable=SC2206
   [[ -n "${KANAAL_CLUSTER_ARGS:-}" ]] && extra=(${KANAAL_CLUSTER_ARGS})
+  [[ -n "${KANAAL_CLUSTER_CONFIG:-}" ]] && extra+=("--spring.config.additional-location=file:$(cd "$(dirname "$KANAAL_CLUSTER_CONFIG")" && pwd)/$(basename "$KANAAL_CLUSTER_CONFIG")")
   mkdir -p "$DIR/$name"
   log "starting $name: http 127.0.0.1:$(http_port "$n"), management 127.0.0.1:$(management_port "$n")"
   # secrets by environment, not on the command line (ps shows arguments to every user)
