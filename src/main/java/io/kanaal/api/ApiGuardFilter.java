@@ -45,6 +45,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class ApiGuardFilter extends OncePerRequestFilter {
 
     public static final String CLIENT_HEADER = "X-Kanaal-Client";
+    /** Request attribute: the name of the client whose key opened the request (the console's security reads it). */
+    public static final String CLIENT_ATTRIBUTE = ApiGuardFilter.class.getName() + ".client";
+    static final String OPS_PATH = "/api/v1/ops/";
 
     private final ApiProperties properties;
     private final ObjectMapper json;
@@ -80,6 +83,11 @@ public class ApiGuardFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String path = servedPath(request);
+        if (path.startsWith(OPS_PATH) && presentedKey(request) == null && request.getRequestedSessionId() != null) {
+            // no key but a console session: the ops API's security filter chain decides (docs/console.md)
+            chain.doFilter(request, response);
+            return;
+        }
         // ops endpoints take the operators' keys; everything else the ERP clients' keys
         boolean ops = path.startsWith("/api/v1/ops/") || path.equals("/api/v1/ops");
         if (ops && properties.opsKeys().isEmpty()) {
@@ -128,10 +136,11 @@ public class ApiGuardFilter extends OncePerRequestFilter {
             problem(response, 400, "The body is not valid UTF-8", "JSON must be sent as UTF-8");
             return;
         }
+        request.setAttribute(CLIENT_ATTRIBUTE, client);
         chain.doFilter(new GuardedRequest(request, client, body), response);
     }
 
-    private static String authenticate(HttpServletRequest request, Map<String, String> keys) {
+    private static String presentedKey(HttpServletRequest request) {
         String presented = request.getHeader("X-API-Key");
         if (presented == null) {
             String authorization = request.getHeader("Authorization");
@@ -139,7 +148,12 @@ public class ApiGuardFilter extends OncePerRequestFilter {
                 presented = authorization.substring(7).trim();
             }
         }
-        if (presented == null || presented.isEmpty()) {
+        return presented == null || presented.isEmpty() ? null : presented;
+    }
+
+    private static String authenticate(HttpServletRequest request, Map<String, String> keys) {
+        String presented = presentedKey(request);
+        if (presented == null) {
             return null;
         }
         byte[] given = presented.getBytes(StandardCharsets.UTF_8);

@@ -1,5 +1,7 @@
 package io.kanaal.channel;
 
+import java.util.Optional;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,6 +48,11 @@ public class ChannelHealth implements Predicate {
     /** The channel took a stock update. */
     public void succeeded(String channel) {
         lastSuccess.put(channel, System.currentTimeMillis());
+    }
+
+    /** When the channel last took a stock update (since Kanaal started); empty before the first. */
+    public Optional<Instant> lastSuccess(String channel) {
+        return Optional.ofNullable(lastSuccess.get(channel)).map(Instant::ofEpochMilli);
     }
 
     /** Whether the channel took no stock update at or after {@code sinceMillis}. */

@@ -1,5 +1,7 @@
 package io.kanaal.channel;
 
+import java.util.Optional;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -93,6 +95,17 @@ public class RateLimiters {
         }
     }
 
+    /** Until when the channel (or one of its endpoints) asked Kanaal to wait (429, Retry-After); empty when it did not. */
+    public Optional<Instant> throttledUntil(String channel) {
+        Budget budget = budgets.get(channel);
+        if (budget == null) {
+            return Optional.empty();
+        }
+        long now = System.nanoTime();
+        long longest = budget.longestPause(now);
+        return longest > 0 ? Optional.of(Instant.now().plusNanos(longest)) : Optional.empty();
+    }
+
     /** The channel asked to wait longer than Kanaal waits in a call: the attempt fails, the next waits out the rest. */
     private ChannelException throttled(String channel, String endpoint, Duration rest) {
         return ChannelException.throttled("channel " + channel
@@ -114,6 +127,11 @@ public class RateLimiters {
         Budget(double perSecond) {
             this.intervalNanos = (long) (TimeUnit.SECONDS.toNanos(1) / perSecond);
             this.nextSlot = System.nanoTime();
+        }
+
+        /** The longest time any endpoint (or the whole channel) is still paused; 0 or less when none is. */
+        synchronized long longestPause(long now) {
+            return pausedUntil.values().stream().mapToLong(until -> until - now).max().orElse(0);
         }
 
         /** How long the endpoint (or the whole channel) is still paused; 0 or less when it is not. */

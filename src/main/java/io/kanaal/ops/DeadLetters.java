@@ -52,8 +52,10 @@ public class DeadLetters implements Processor {
     private final ConnectionFactory connectionFactory;
     private final Channels channels;
     private final BrokerQueues brokerQueues;
+    private final AuditLog audit;
 
-    public DeadLetters(ConnectionFactory connectionFactory, Channels channels, BrokerQueues brokerQueues) {
+    public DeadLetters(ConnectionFactory connectionFactory, Channels channels, BrokerQueues brokerQueues, AuditLog audit) {
+        this.audit = audit;
         this.connectionFactory = connectionFactory;
         this.channels = channels;
         this.brokerQueues = brokerQueues;
@@ -187,6 +189,7 @@ public class DeadLetters implements Processor {
             }
             return count;
         });
+        audit.record(replay ? "replay" : "discard", queue, messageId, moved);
         if (one && moved == 0) {
             throw new InvalidRequestException(404, "No such dead letter", List.of("no message " + messageId + " in " + queue));
         }

@@ -32,10 +32,12 @@ public class Fulfilments {
     private static final Logger log = LoggerFactory.getLogger(Fulfilments.class);
 
     private final Orders orders;
+    private final OrderJourney journey;
     private final Reservations reservations;
     private final ObjectMapper json;
 
-    public Fulfilments(Orders orders, Reservations reservations, ObjectMapper json) {
+    public Fulfilments(Orders orders, Reservations reservations, OrderJourney journey, ObjectMapper json) {
+        this.journey = journey;
         this.orders = orders;
         this.reservations = reservations;
         this.json = json;
@@ -101,6 +103,8 @@ public class Fulfilments {
     @Transactional
     public List<String> cancelled(@Body Fulfilment item) {
         orders.status(item.channel(), item.channelOrderId(), "cancelled");
+        journey.record(item.channel(), item.channelOrderId(), "cancelled by the ERP",
+                Map.of("reason", item.reason() == null ? "OUT_OF_STOCK" : item.reason()));
         return reservations.releaseOrder(item.channel(), item.channelOrderId(), "cancellation");
     }
 
@@ -112,6 +116,7 @@ public class Fulfilments {
      */
     @Transactional
     public List<String> acknowledged(@Body Fulfilment item) {
+        journey.record(item.channel(), item.channelOrderId(), "acknowledged by the ERP", Map.of());
         return reservations.releaseOrder(item.channel(), item.channelOrderId(), "erp-ack");
     }
 
@@ -142,9 +147,14 @@ public class Fulfilments {
         String channelOrderId = (String) fulfilment.get("channelOrderId");
         orders.confirmed(channel, channelOrderId);
         if (!"shipment".equals(fulfilment.get("kind"))) {
+            journey.record(channel, channelOrderId, "cancellation confirmed by the channel", Map.of());
             return List.of();
         }
         orders.status(channel, channelOrderId, "shipped");
+        Map<String, Object> shipment = new HashMap<>();
+        shipment.put("carrier", fulfilment.get("carrier"));
+        shipment.put("trackingCode", fulfilment.get("trackingCode"));
+        journey.record(channel, channelOrderId, "shipped", shipment);
         return reservations.openSkus(channel, channelOrderId);
     }
 }

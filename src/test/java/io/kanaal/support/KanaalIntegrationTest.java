@@ -61,6 +61,9 @@ public abstract class KanaalIntegrationTest {
         // changes a setting below through its kanaal.test.* placeholder (a subclass's own registration of the
         // same key would not win over this one)
         embedded(registry, "${kanaal.test.context:shared}", API_KEY);
+        ConsoleUsers.register(registry);
+        // /actuator/prometheus as shipped (Spring Boot's tests switch metrics export off by default): GrafanaDashboardTest
+        registry.add("management.prometheus.metrics.export.enabled", () -> "true");
         registry.add("kanaal.delivery.maximum-redeliveries", () -> "${kanaal.test.maximum-redeliveries:3}");
         registry.add("kanaal.ops.queue-depths-period", () -> "500");
 
