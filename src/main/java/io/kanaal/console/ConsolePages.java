@@ -8,6 +8,7 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
 
 /** Sign-in, the page a viewer sees when they try what only an operator may, and the console's error page. */
 @Controller
@@ -19,7 +20,8 @@ public class ConsolePages {
         return "console/login";
     }
 
-    @GetMapping("/console/denied")
+    /** Spring Security forwards here the request it refused, whatever its method (a POST of a replay). */
+    @RequestMapping("/console/denied")
     public String denied(HttpServletResponse response) {
         response.setStatus(403);
         return "console/denied";

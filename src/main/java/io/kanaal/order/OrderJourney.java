@@ -41,21 +41,22 @@ public class OrderJourney {
     }
 
     /**
-     * Every step, oldest first: {@code at}, {@code event} and {@code detail} (a JSON text). Taken in and on the unified
-     * queue come from the order index and the idempotent repository (an order a webhook took in is on the queue once
-     * its broker transaction is confirmed); the ERP's acknowledgement also from the reservations it ended.
+     * Every step: {@code at}, {@code event} and {@code detail} (a JSON text), in the order they happen, then by time.
+     * Taken in and on the unified queue come from the order index and the idempotent repository (whose entry is
+     * written just before the order is recorded, in the same intake; an order a webhook took in is on the queue once
+     * its broker transaction is confirmed), the rest from {@code order_event}.
      */
     public List<Map<String, Object>> of(String channel, String channelOrderId) {
         return jdbc.queryForList("""
-                SELECT received_at AS at, 'taken in' AS event, '{}' AS detail
+                SELECT 0 AS step, received_at AS at, 'taken in' AS event, '{}' AS detail
                   FROM channel_order WHERE channel = ? AND channel_order_id = ?
                 UNION ALL
-                SELECT createdAt AT TIME ZONE current_setting('TimeZone'), 'on the unified queue', '{}'
+                SELECT 1, createdAt AT TIME ZONE current_setting('TimeZone'), 'on the unified queue', '{}'
                   FROM CAMEL_MESSAGEPROCESSED
                  WHERE processorName = ? AND messageId = ? AND intakeMessageId IS DISTINCT FROM 'webhook'
                 UNION ALL
-                SELECT at, event, detail::text FROM order_event WHERE channel = ? AND channel_order_id = ?
-                ORDER BY at
+                SELECT 2, at, event, detail::text FROM order_event WHERE channel = ? AND channel_order_id = ?
+                ORDER BY step, at
                 """, channel, channelOrderId, OrderConfiguration.UNIFIED_ORDERS, Orders.orderRef(channel, channelOrderId),
                 channel, channelOrderId);
     }

@@ -14,14 +14,14 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jms.core.JmsTemplate;
 
 /** Orders as the shop channel sends them, its webhook, and the unified queue, for the order intake's tests. */
-abstract class OrderTests extends KanaalIntegrationTest {
+public abstract class OrderTests extends KanaalIntegrationTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
     @Autowired
     JmsTemplate jms;
 
-    static String shopOrder(String id, String sku, int quantity, String updatedAt) {
+    public static String shopOrder(String id, String sku, int quantity, String updatedAt) {
         return """
                 {"id":"%s","createdAt":"%s","updatedAt":"%s","status":"paid","currency":"EUR",
                  "customer":{"name":"Jan Jansen","email":"jan@example.com"},
@@ -31,13 +31,13 @@ abstract class OrderTests extends KanaalIntegrationTest {
                 """.formatted(id, updatedAt, updatedAt, sku, quantity, quantity * 20).replace("\n", "");
     }
 
-    static String sign(String secret, String body) throws Exception {
+    public static String sign(String secret, String body) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
     }
 
-    HttpResponse<String> webhook(String channel, String body, String signature) {
+    protected HttpResponse<String> webhook(String channel, String body, String signature) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri("/webhooks/" + channel + "/orders"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
