@@ -105,7 +105,8 @@ public class Mappings {
      * BigInteger), a map a LinkedHashMap in its order, a list an ArrayList; strings, booleans and nulls stay.
      */
     static Object plain(Object value) {
-        if (value == null || value instanceof String || value instanceof Boolean || value instanceof Double) {
+        if (value == null || value instanceof String || value instanceof Boolean || value instanceof Double
+                || value instanceof Integer) {
             return value;
         }
         if (value instanceof Map<?, ?> map) {
@@ -121,8 +122,9 @@ public class Mappings {
         if (value instanceof BigDecimal decimal) {
             return decimal.scale() == 0 ? integer(decimal.unscaledValue()) : (Object) Double.parseDouble(decimal.toString());
         }
-        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-            return integer(BigInteger.valueOf(((Number) value).longValue()));
+        if (value instanceof Long || value instanceof Short || value instanceof Byte) {
+            long number = ((Number) value).longValue();
+            return number == (int) number ? (Object) (int) number : (Object) number;
         }
         if (value instanceof BigInteger big) {
             return integer(big);
