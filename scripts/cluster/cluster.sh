@@ -284,7 +284,8 @@ cmd_up() {
   wait_for "kanaal-1 healthy" 420 kanaal_up 1
   for n in $(seq 2 "$INSTANCES"); do start_kanaal "$n"; done
   for n in $(seq 2 "$INSTANCES"); do wait_for "kanaal-$n healthy" 420 kanaal_up "$n"; done
-  cmd_status
+  # each part was seen up above; a health that flickers (OUT_OF_SERVICE while a route starts) does not fail `up`
+  cmd_status || true
 }
 
 cmd_down() {

@@ -105,10 +105,11 @@ public final class SoakBenchmark {
                 INSTANCES, minutes, stockRate, orderRate, Runtime.getRuntime().availableProcessors(), windowSeconds);
         // as Kanaal ships (Dockerfile): the throughput collector; 512 MB each on a small machine
         CLUSTER.with("KANAAL_CLUSTER_JAVA_OPTS", System.getProperty("bench.soak-java-opts", "-Xmx512m -XX:+UseParallelGC"))
-                .fresh(channelsYaml(ReceiptStub.baseUrl(channels))).script(Duration.ofMinutes(15), "up");
+                .fresh(channelsYaml(ReceiptStub.baseUrl(channels)));
         AtomicBoolean running = new AtomicBoolean(true);
         try (ActiveMQConnectionFactory broker = new ActiveMQConnectionFactory(CLUSTER.brokerUrl(), CLUSTER.brokerUser(),
                 CLUSTER.brokerPassword())) {
+            CLUSTER.script(Duration.ofMinutes(15), "up");
             Thread erp = erp(broker, running);
             ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
             BrokerQueues queues = new BrokerQueues(broker, new SimpleMeterRegistry());
