@@ -49,6 +49,11 @@ public class ChannelRequests {
         return value == null ? "" : UriUtils.encodePathSegment(value, StandardCharsets.UTF_8);
     }
 
+    /** A path of the route's own text and one id from a channel as its last segment ({@link #pathSegment}). */
+    public String path(String prefix, Object id) {
+        return prefix + pathSegment(id == null ? null : id.toString());
+    }
+
     /**
      * The headers the channel's configuration adds to every call ({@code kanaal.channels.<id>.headers}); one
      * left empty (an unset environment variable) is not sent. The channel's {@code settings.authorization} is the
