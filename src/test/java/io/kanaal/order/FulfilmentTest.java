@@ -27,6 +27,9 @@ import org.springframework.jms.core.JmsTemplate;
 class FulfilmentTest extends KanaalIntegrationTest {
 
     @Autowired
+    private OrderJourney journey;
+
+    @Autowired
     Fulfilments fulfilments;
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,6 +60,10 @@ class FulfilmentTest extends KanaalIntegrationTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> "shipped".equals(jdbc.queryForObject(
                 "SELECT status FROM channel_order WHERE channel_order_id = ?", String.class, id)));
         assertThat(SHOP.requests("/market/orders")).isEmpty();
+        // the order's journey in the ops console
+        assertThat(journey.of("shop", id)).extracting(step -> step.get("event") + " " + step.get("detail"))
+                .containsExactly("taken in {}", "on the unified queue {}",
+                        "shipped {\"carrier\": \"PostNL\", \"trackingCode\": \"3SKAN123\"}");
     }
 
     @Test
@@ -76,6 +83,9 @@ class FulfilmentTest extends KanaalIntegrationTest {
                 && lastQuantity("/market/stock/" + sku) == 10);
         assertThat(jdbc.queryForObject("SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id))
                 .isEqualTo("cancellation");
+        assertThat(journey.of("market", id)).extracting(step -> step.get("event") + " " + step.get("detail"))
+                .containsSubsequence("cancelled by the ERP {\"reason\": \"CUSTOMER_REQUEST\"}",
+                        "cancellation confirmed by the channel {}");
     }
 
     @Test
@@ -98,6 +108,7 @@ class FulfilmentTest extends KanaalIntegrationTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> lastQuantity("/market/stock/" + sku) == 6);
         assertThat(jdbc.queryForObject("SELECT released_by FROM reservation WHERE channel_order_id = ?", String.class, id))
                 .isEqualTo("erp-ack");
+        assertThat(journey.of("market", id)).extracting(step -> step.get("event")).contains("acknowledged by the ERP");
         assertThat(SHOP.requests("/market/orders/" + id)).isEmpty();
     }
 
