@@ -35,14 +35,15 @@ class QuickstartTest {
             port = socket.getLocalPort();
         }
         String key = "quickstart-" + UUID.randomUUID();
+        // the operators' key of the README's commands: the ERP's key does not open the ops endpoints
+        String opsKey = "quickstart-ops-" + UUID.randomUUID();
         HttpClient http = HttpClient.newHttpClient();
         try (ConfigurableApplicationContext kanaal = new SpringApplicationBuilder(KanaalApplication.class).run(
                 "--spring.profiles.active=demo",
                 "--server.port=" + port,
                 "--kanaal.data-dir=" + TestData.directory("quickstart"),
                 "--kanaal.api.keys.erp=" + key,
-                // the same key opens the ops endpoints (kanaal.api.ops-keys), which tests call too
-                "--kanaal.api.ops-keys.ops=" + key,
+                "--kanaal.api.ops-keys.ops=" + opsKey,
                 "--kanaal.broker.acceptor=",
                 "--spring.artemis.embedded.server-id=108",
                 "--kanaal.channels.sandbox.settings.webhook-secret=" + SECRET)) {
@@ -75,7 +76,7 @@ class QuickstartTest {
             String products = http.send(HttpRequest.newBuilder(sandboxProducts).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(products).contains("\\\"title\\\":\\\"T-shirt rood\\\"").contains("\\\"price\\\":19.95");
             URI productView = URI.create("http://127.0.0.1:" + port + "/api/v1/ops/products/TSHIRT-RED-M");
-            await().atMost(Duration.ofSeconds(5)).until(() -> http.send(HttpRequest.newBuilder(productView).header("X-API-Key", key)
+            await().atMost(Duration.ofSeconds(5)).until(() -> http.send(HttpRequest.newBuilder(productView).header("X-API-Key", opsKey)
                     .GET().build(), HttpResponse.BodyHandlers.ofString()).body().contains("{\"channel\":\"sandbox\",\"status\":\"live\""));
 
             // an order of 2 on the sandbox's webhook: on the unified queue, 2 reserved, the sandbox shows 8
@@ -91,7 +92,7 @@ class QuickstartTest {
             await().atMost(Duration.ofSeconds(15)).until(() -> http.send(HttpRequest.newBuilder(sandbox).GET().build(),
                     HttpResponse.BodyHandlers.ofString()).body().contains("\\\"quantity\\\":8}"));
             URI ops = URI.create("http://127.0.0.1:" + port + "/api/v1/ops/orders/sandbox/1001");
-            String overview = http.send(HttpRequest.newBuilder(ops).header("X-API-Key", key).GET().build(),
+            String overview = http.send(HttpRequest.newBuilder(ops).header("X-API-Key", opsKey).GET().build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(overview).contains("\"orderRef\":\"sandbox/1001\"").contains("\"sku\":\"TSHIRT-RED-M\",\"quantity\":2");
 

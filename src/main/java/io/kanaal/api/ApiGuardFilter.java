@@ -115,6 +115,13 @@ public class ApiGuardFilter extends OncePerRequestFilter {
             problem(response, 413, "Payload Too Large", "The body is larger than " + max + " bytes");
             return;
         }
+        if (path.equals("/console") || path.startsWith("/console/")) {
+            // the console's forms are read by the servlet container as parameters (Spring Security's sign-in and
+            // CSRF token among them), which a body read here would leave empty; a form sent without a
+            // Content-Length is bounded by server.tomcat.max-http-form-post-size
+            chain.doFilter(request, response);
+            return;
+        }
         byte[] body = request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
         if (body.length > max) {
             // a body sent without Content-Length (chunked) is measured as it is read

@@ -39,6 +39,9 @@ import org.springframework.stereotype.Component;
 @Component("deadLetters")
 public class DeadLetters implements Processor {
 
+    /** A JMS message id as Artemis gives them ({@code ID:} and a UUID), with room for other brokers' forms. */
+    private static final java.util.regex.Pattern MESSAGE_ID = java.util.regex.Pattern.compile("ID:[A-Za-z0-9:._-]{1,100}");
+
     public static final String PREFIX = DeadLetterHeaders.PREFIX;
     public static final String REASON = DeadLetterHeaders.REASON;
     public static final String ORIGINAL_QUEUE = DeadLetterHeaders.ORIGINAL_QUEUE;
@@ -166,6 +169,10 @@ public class DeadLetters implements Processor {
     private Map<String, Object> drain(String queue, String messageId, boolean replay) {
         requireKnownDeadLetterQueue(queue);
         boolean one = messageId != null && !messageId.isBlank();
+        if (one && !MESSAGE_ID.matcher(messageId).matches()) {
+            throw new InvalidRequestException(400, "Not a message id", List.of(
+                    "messageId must be a message id as the dead-letter list shows it (ID: and up to 100 letters, digits, '-', ':', '.' or '_')"));
+        }
         int moved = withSession(true, session -> {
             Queue deadLetters = session.createQueue(queue);
             String selector = one ? "JMSMessageID = '" + messageId.replace("'", "''") + "'" : null;

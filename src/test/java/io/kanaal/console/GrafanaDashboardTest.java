@@ -22,6 +22,11 @@ import org.junit.jupiter.api.Test;
  */
 class GrafanaDashboardTest extends OrderTests {
 
+    /** The actuator's own port (management.server.port). */
+    @org.springframework.boot.test.web.server.LocalManagementPort
+    int managementPort;
+
+
     private static final Pattern METRIC = Pattern.compile("\\b(?:kanaal|camel|jvm|process|system|http)_[a-z_]+\\b");
 
     @Test
@@ -44,7 +49,7 @@ class GrafanaDashboardTest extends OrderTests {
         pushStock(batch(level(sku, 5, 1)));
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            String exposed = send(HttpRequest.newBuilder(uri("/actuator/prometheus"))).body();
+            String exposed = send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))).body();
             Set<String> missing = new TreeSet<>();
             for (String metric : named) {
                 if (!Pattern.compile("(?m)^" + metric + "[{ ]").matcher(exposed).find()) {
