@@ -6,7 +6,6 @@ import static org.mockito.Mockito.mock;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -27,7 +26,7 @@ class SentRecordsTest {
     private static final int PUBLISHERS = 24;
 
     /** The database: each batch's SKUs; the first batch is held until the test lets it go. */
-    private final List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
+    private final List<List<String>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CountDownLatch firstHeld = new CountDownLatch(1);
     private volatile boolean failNext;
     private final ExecutorService pool = Executors.newFixedThreadPool(PUBLISHERS);
