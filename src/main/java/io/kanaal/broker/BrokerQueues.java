@@ -101,14 +101,17 @@ public class BrokerQueues {
         }
     }
 
-    /** Reads the message counts into the gauges (a queue seen once keeps its gauge; while the broker cannot answer, its last value). */
-    public void refreshGauges() {
+    /**
+     * Reads the message counts into the gauges (a queue seen once keeps its gauge; while the broker cannot answer, its
+     * last value) and returns them, for the console's trend; none while the broker cannot answer.
+     */
+    public Map<String, Long> refreshGauges() {
         Map<String, Long> counts;
         try {
             counts = messageCounts();
         } catch (RuntimeException e) {
             LOG.warn("Queue message counts not read: {}", e.getMessage());
-            return;
+            return Map.of();
         }
         counts.forEach((queue, count) -> gauges.computeIfAbsent(queue, name -> {
             AtomicLong value = new AtomicLong();
@@ -116,6 +119,7 @@ public class BrokerQueues {
                     .description("Messages on a Kanaal queue or dead-letter queue").register(meters);
             return value;
         }).set(count));
+        return counts;
     }
 
     private static Object attribute(Session session, MessageProducer management, MessageConsumer answers,
