@@ -43,6 +43,7 @@ PG_BIN="${KANAAL_CLUSTER_PG_BIN:-}"
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+random_hex() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 as_root() { if [[ "$(id -u)" -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
 broker_url() {
@@ -58,11 +59,11 @@ load_secrets() {
   if [[ ! -f "$file" ]]; then
     (umask 077
      {
-       echo "KANAAL_DB_PASSWORD=${KANAAL_DB_PASSWORD:-$(openssl rand -hex 16)}"
-       echo "KANAAL_BROKER_PASSWORD=${KANAAL_BROKER_PASSWORD:-$(openssl rand -hex 16)}"
-       echo "KANAAL_BROKER_CLUSTER_PASSWORD=${KANAAL_BROKER_CLUSTER_PASSWORD:-$(openssl rand -hex 16)}"
-       echo "KANAAL_API_KEYS_ERP=${KANAAL_API_KEYS_ERP:-$(openssl rand -hex 16)}"
-       echo "KANAAL_API_OPSKEYS_OPS=${KANAAL_API_OPSKEYS_OPS:-$(openssl rand -hex 16)}"
+       echo "KANAAL_DB_PASSWORD=${KANAAL_DB_PASSWORD:-$(random_hex)}"
+       echo "KANAAL_BROKER_PASSWORD=${KANAAL_BROKER_PASSWORD:-$(random_hex)}"
+       echo "KANAAL_BROKER_CLUSTER_PASSWORD=${KANAAL_BROKER_CLUSTER_PASSWORD:-$(random_hex)}"
+       echo "KANAAL_API_KEYS_ERP=${KANAAL_API_KEYS_ERP:-$(random_hex)}"
+       echo "KANAAL_API_OPSKEYS_OPS=${KANAAL_API_OPSKEYS_OPS:-$(random_hex)}"
      } > "$file")
   fi
   # shellcheck disable=SC1090
@@ -165,17 +166,34 @@ pg_bin() {
   echo "$dir"
 }
 
-# PostgreSQL refuses to run as root: then it runs as the postgres user the Debian package created
-as_pg() { if [[ "$(id -u)" -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# PostgreSQL refuses to run as root: then it runs as the postgres user the Debian package created, from /
+as_pg() { if [[ "$(id -u)" -eq 0 ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
+
+# The data directory: $DIR/postgres, or, when the postgres user cannot reach $DIR (root's clone under a private
+# folder), a directory of its own under /var/tmp that $DIR/postgres links to; the link ties it to this cluster.
+pg_data() {
+  if [[ -L "$DIR/postgres" ]]; then readlink "$DIR/postgres"; else echo "$DIR/postgres"; fi
+}
 
 create_postgres() {
-  local data="$DIR/postgres" bin; bin="$(pg_bin)"
-  [[ -f "$data/PG_VERSION" ]] && return 0
+  local bin; bin="$(pg_bin)"
+  [[ -f "$DIR/postgres/PG_VERSION" ]] && return 0
+  local home="$DIR"
+  if [[ "$(id -u)" -eq 0 ]] && ! runuser -u postgres -- test -w "$DIR" 2>/dev/null; then
+    chown postgres "$DIR" 2>/dev/null || true
+    if ! runuser -u postgres -- test -w "$DIR" 2>/dev/null; then
+      home="/var/tmp/kanaal-cluster-$(printf '%s' "$DIR" | sha256sum | cut -c1-16)"
+      rm -rf "$home"
+      install -d -m 700 -o postgres "$home"
+      rm -rf "$DIR/postgres"
+      ln -s "$home/postgres" "$DIR/postgres"
+    fi
+  fi
+  local data="$home/postgres" pwfile="$home/postgres-superuser.pw"
   log "initdb $data"
   mkdir -p "$data"
-  [[ "$(id -u)" -eq 0 ]] && chown postgres "$data" && chmod o+x "$DIR"
-  local pwfile="$DIR/postgres-superuser.pw"
-  (umask 077; openssl rand -hex 16 > "$pwfile")
+  [[ "$(id -u)" -eq 0 ]] && chown postgres "$data"
+  (umask 077; random_hex > "$pwfile")
   [[ "$(id -u)" -eq 0 ]] && chown postgres "$pwfile"
   as_pg "$bin/initdb" -D "$data" -U postgres --pwfile="$pwfile" --auth-local=peer --auth-host=scram-sha-256 \
     -E UTF8 --locale=C.UTF-8 > "$DIR/logs/postgres-initdb.log" 2>&1 || die "initdb failed: $DIR/logs/postgres-initdb.log"
@@ -190,7 +208,7 @@ CONF
 }
 
 start_postgres() {
-  local data="$DIR/postgres" bin; bin="$(pg_bin)"
+  local data bin; data="$(pg_data)"; bin="$(pg_bin)"
   if as_pg "$bin/pg_ctl" -D "$data" status > /dev/null 2>&1; then log "postgres already running"; return 0; fi
   log "starting postgres on 127.0.0.1:$PG_PORT"
   as_pg "$bin/pg_ctl" -D "$data" -l "$data/postgres.log" -w -t 60 start > /dev/null \
@@ -206,7 +224,7 @@ SQL
 }
 
 stop_postgres() {
-  local data="$DIR/postgres" bin
+  local data bin; data="$(pg_data)"
   [[ -f "$data/PG_VERSION" ]] || return 0
   bin="$(pg_bin)"
   if as_pg "$bin/pg_ctl" -D "$data" status > /dev/null 2>&1; then
@@ -247,7 +265,6 @@ start_kanaal() { # N
       --management.server.address=127.0.0.1 --management.server.port="$(management_port "$n")" \
       --kanaal.data-dir="$DIR/$name/data" \
       --kanaal.broker.acceptor= \
-      --kanaal.channels.sandbox.enabled=false \
       --logging.file.name="$DIR/logs/$name-spring.log" \
       "${extra[@]}" \
     >> "$DIR/logs/$name.log" 2>&1 < /dev/null) &

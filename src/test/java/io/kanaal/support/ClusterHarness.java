@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -160,8 +162,39 @@ public final class ClusterHarness {
             throw new AssertionError(command + " did not finish in " + timeout + "; see " + log);
         }
         if (process.exitValue() != 0) {
+            String story = failureStory(log);
+            System.err.println(story);
             throw new AssertionError(command + " failed (" + process.exitValue() + "); see " + log + " and "
-                    + dir.resolve("logs"));
+                    + dir.resolve("logs") + "\n" + story);
+        }
+    }
+
+    /**
+     * What a failed command left to read, for a CI log that keeps nothing else: the end of {@code harness.log} and
+     * the end of each log file its last {@code ERROR:} line names.
+     */
+    private static String failureStory(Path log) {
+        StringBuilder story = new StringBuilder();
+        List<String> lines = tail(log, 40);
+        story.append("---- the end of ").append(log).append('\n');
+        lines.forEach(line -> story.append(line).append('\n'));
+        lines.stream().filter(line -> line.contains("ERROR:")).reduce((first, second) -> second).ifPresent(error -> {
+            Matcher named = Pattern.compile("(/\\S+?\\.log)\\b").matcher(error);
+            while (named.find()) {
+                Path file = Path.of(named.group(1));
+                story.append("---- the end of ").append(file).append('\n');
+                tail(file, 40).forEach(line -> story.append(line).append('\n'));
+            }
+        });
+        return story.toString();
+    }
+
+    private static List<String> tail(Path file, int count) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return lines.subList(Math.max(0, lines.size() - count), lines.size());
+        } catch (IOException | RuntimeException e) {
+            return List.of("(not readable: " + e + ")");
         }
     }
 }
