@@ -6,11 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanaal.support.ChannelStub;
 import io.kanaal.support.ChannelStub.Reply;
+import io.kanaal.support.MutableClock;
 import io.kanaal.support.QueryString;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class OAuth2TokensTest {
 
     private final ChannelStub login = new ChannelStub();
-    private final MutableClock clock = new MutableClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
     private final OAuth2Tokens tokens = new OAuth2Tokens(channels("secret"), new ObjectMapper(), clock);
 
     @AfterEach
@@ -113,28 +112,5 @@ class OAuth2TokensTest {
         ChannelProperties bol = new ChannelProperties("bol", true, login.baseUrl(), 0, 999, 10, 1, false,
                 Map.of("token-url", login.baseUrl() + "/token", "client-id", "kanaal", "client-secret", secret), Map.of(), Map.of());
         return new Channels(new ChannelsProperties(Map.of("bol-nl", bol)));
-    }
-
-    private static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-11-23T12:00:00Z");
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
