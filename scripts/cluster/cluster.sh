@@ -19,7 +19,7 @@
 #   KANAAL_CLUSTER_PROFILES (more Spring profiles after `cluster`, comma-separated)
 #   KANAAL_CLUSTER_CONFIG (a YAML file of more settings for every instance: channels, delivery settings)
 #   KANAAL_CLUSTER_ARGS (more --key=value arguments for every instance, split at spaces)
-#   KANAAL_DB_PASSWORD, KANAAL_BROKER_PASSWORD, KANAAL_API_KEYS_ERP, KANAAL_API_OPSKEYS_OPS: generated at the first
+#   KANAAL_DB_PASSWORD, KANAAL_BROKER_PASSWORD (Kanaal's login), KANAAL_BROKER_ADMIN_PASSWORD, KANAAL_BROKER_ERP_PASSWORD, KANAAL_API_KEYS_ERP, KANAAL_API_OPSKEYS_OPS: generated at the first
 #     `up` into $KANAAL_CLUSTER_DIR/secrets.env (mode 600) unless set
 set -euo pipefail
 
@@ -36,7 +36,7 @@ HTTP_PORT="${KANAAL_CLUSTER_HTTP_PORT:-18081}"
 MANAGEMENT_PORT="${KANAAL_CLUSTER_MANAGEMENT_PORT:-19081}"
 JAVA_OPTS_KANAAL="${KANAAL_CLUSTER_JAVA_OPTS:--Xmx512m -XX:+UseSerialGC}"
 BROKER_JAVA_ARGS="${KANAAL_CLUSTER_BROKER_JAVA_ARGS:--Xms64M -Xmx512M -XX:+UseSerialGC -Dlog4j2.disableJmx=true --add-opens java.base/jdk.internal.misc=ALL-UNNAMED}"
-BROKER_USER=kanaal
+BROKER_USER=kanaal          # Kanaal's login; the broker's admin is `admin` (KANAAL_BROKER_ADMIN_PASSWORD)
 DB_USER=kanaal
 DB_NAME=kanaal
 PG_BIN="${KANAAL_CLUSTER_PG_BIN:-}"
@@ -61,6 +61,8 @@ load_secrets() {
      {
        echo "KANAAL_DB_PASSWORD=${KANAAL_DB_PASSWORD:-$(random_hex)}"
        echo "KANAAL_BROKER_PASSWORD=${KANAAL_BROKER_PASSWORD:-$(random_hex)}"
+       echo "KANAAL_BROKER_ADMIN_PASSWORD=${KANAAL_BROKER_ADMIN_PASSWORD:-$(random_hex)}"
+       echo "KANAAL_BROKER_ERP_PASSWORD=${KANAAL_BROKER_ERP_PASSWORD:-$(random_hex)}"
        echo "KANAAL_BROKER_CLUSTER_PASSWORD=${KANAAL_BROKER_CLUSTER_PASSWORD:-$(random_hex)}"
        echo "KANAAL_API_KEYS_ERP=${KANAAL_API_KEYS_ERP:-$(random_hex)}"
        echo "KANAAL_API_OPSKEYS_OPS=${KANAAL_API_OPSKEYS_OPS:-$(random_hex)}"
@@ -122,15 +124,18 @@ create_broker() { # role port other-port
   local args=(create "$instance" --silent --force --name "kanaal-$role" --host 127.0.0.1 --default-port "$port"
     --replicated --clustered --static-cluster "tcp://127.0.0.1:$other"
     --cluster-user kanaal-cluster --cluster-password "$KANAAL_BROKER_CLUSTER_PASSWORD"
-    --user "$BROKER_USER" --password "$KANAAL_BROKER_PASSWORD" --require-login
+    --user admin --password "$KANAAL_BROKER_ADMIN_PASSWORD" --require-login
     --no-web --nio --no-amqp-acceptor --no-mqtt-acceptor --no-stomp-acceptor --no-hornetq-acceptor)
   [[ "$role" == backup ]] && args+=(--backup)
   log "artemis create $role on 127.0.0.1:$port"
   "$home/bin/artemis" "${args[@]}" > "$DIR/logs/artemis-$role-create.log" 2>&1 \
     || die "artemis create $role failed: $DIR/logs/artemis-$role-create.log"
-  # Kanaal's address settings, and the role's HA policy (failback) on top of the one artemis create wrote
+  # Kanaal's address settings, its users' rights, and the role's HA policy (failback) on top of the one artemis
+  # create wrote; Kanaal's users (kanaal, erp) beside the admin
   cp "$ROOT/config/artemis/broker.properties" "$instance/etc/broker.properties"
+  cp "$ROOT/config/artemis/security.properties" "$instance/etc/security.properties"
   cp "$ROOT/config/artemis/cluster/$role.properties" "$instance/etc/$role.properties"
+  "$ROOT/config/artemis/add-users.sh" "$instance"
 }
 
 start_broker() { # role
@@ -138,7 +143,7 @@ start_broker() { # role
   running "artemis-$role" && { log "artemis $role already running"; return 0; }
   log "starting artemis $role"
   JAVA_ARGS="$BROKER_JAVA_ARGS" setsid "$instance/bin/artemis" run \
-    --properties "$instance/etc/broker.properties,$instance/etc/$role.properties" \
+    --properties "$instance/etc/broker.properties,$instance/etc/security.properties,$instance/etc/$role.properties" \
     >> "$DIR/logs/artemis-$role.log" 2>&1 < /dev/null &
   echo $! > "$DIR/pids/artemis-$role.pid"
 }
@@ -295,12 +300,10 @@ cmd_up() {
   wait_for "artemis primary on port $PRIMARY_PORT" 180 port_open "$PRIMARY_PORT"
   start_broker backup
   wait_for "artemis backup in sync with the primary" 180 backup_in_sync
-  # the first instance alone: on an empty database, instances that start at the same moment race to insert the
-  # same Quartz job rows (camel-quartz checks, then inserts), and the loser fails to start (duplicate key)
-  start_kanaal 1
-  wait_for "kanaal-1 healthy" 420 kanaal_up 1
-  for n in $(seq 2 "$INSTANCES"); do start_kanaal "$n"; done
-  for n in $(seq 2 "$INSTANCES"); do wait_for "kanaal-$n healthy" 420 kanaal_up "$n"; done
+  # all at once, also on an empty database: the Quartz routes whose jobs another instance stored first start
+  # again (the cluster profile's supervising route controller, docs/cluster.md)
+  for n in $(seq 1 "$INSTANCES"); do start_kanaal "$n"; done
+  for n in $(seq 1 "$INSTANCES"); do wait_for "kanaal-$n healthy" 420 kanaal_up "$n"; done
   # each part was seen up above; a health that flickers (OUT_OF_SERVICE while a route starts) does not fail `up`
   cmd_status || true
 }

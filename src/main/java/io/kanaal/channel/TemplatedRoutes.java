@@ -90,15 +90,35 @@ public class TemplatedRoutes {
     }
 
     private void add(TemplatedRouteBuilder builder, String routeId, boolean startAfterwards) {
+        attempt(routeId, () -> {
+            builder.add();
+            if (startAfterwards) {
+                camelContext.getRouteController().startRoute(routeId);
+            }
+        }, () -> removeLeftOver(routeId));
+    }
+
+    /**
+     * Starts a route of the YAML files that starts from a Quartz trigger and is marked {@code autoStartup: false}
+     * (route {@code stock-reconcile-timer}, say), once Camel runs, tried again as a templated route's start is: two
+     * instances starting together on an empty database race to store the same Quartz job, and the loser's start
+     * fails with a duplicate key; a moment later the job is there.
+     */
+    public void startScheduled(String routeId) {
+        attempt(routeId, () -> camelContext.getRouteController().startRoute(routeId), () -> { });
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private void attempt(String routeId, Step start, Runnable cleanUp) {
         for (int attempt = 1; ; attempt++) {
             try {
-                builder.add();
-                if (startAfterwards) {
-                    camelContext.getRouteController().startRoute(routeId);
-                }
+                start.run();
                 return;
             } catch (Exception e) {
-                removeLeftOver(routeId);
+                cleanUp.run();
                 if (attempt == ATTEMPTS) {
                     throw new IllegalStateException("route " + routeId + " could not be started: " + e.getMessage(), e);
                 }
