@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.activemq.artemis.api.core.client.ClusterTopologyListener;
 import org.apache.activemq.artemis.api.core.client.TopologyMember;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,12 +40,18 @@ import org.springframework.stereotype.Component;
  *
  * <p>When: the Artemis client tells the consumers' connection factory's server locator about the pair's topology;
  * a node that goes down, or comes up under another connector, is a change. The window starts
- * {@code lookback} before the first change and ends when the orders are sent, {@code settle} after the last
- * change of a burst (a failover and its failback close together are one window). Ops can also ask for it
+ * {@code lookback} before the first change and ends at the last change of a burst (a failover and its failback
+ * close together are one window); it is sent once no change came for {@code settle}. Ops can also ask for it
  * ({@code POST /api/v1/ops/orders/republish?since=...}).
  */
 @Component("unifiedRepublish")
 public class UnifiedRepublish {
+
+    /** The headers of a window: the orders taken in from {@value #SINCE} to {@value #UNTIL} (instants). */
+    public static final String SINCE = "republishSince";
+    public static final String UNTIL = "republishUntil";
+    /** How young an order an ops request leaves out: it may still be on its way to the queue. */
+    static final Duration IN_FLIGHT = Duration.ofSeconds(10);
 
     private static final Logger log = LoggerFactory.getLogger(UnifiedRepublish.class);
 
@@ -105,26 +112,33 @@ public class UnifiedRepublish {
     }
 
     /**
-     * Asked by route order-republish on its timer: the start of the window to send again when a change has
-     * settled, else null. The window is handed out once; {@link #failed} hands it back.
+     * Asked by route order-republish on its timer: whether a change has settled; if so, the window to send again
+     * in headers {@value #SINCE} and {@value #UNTIL}. The window ends at the last change: an order taken in
+     * after it went to the broker that is active now, and one still on its way at the republish would be offered
+     * while its own transaction commits. The window is handed out once; {@link #failed} hands it back.
      */
-    public synchronized Instant due() {
+    public synchronized boolean window(Exchange exchange) {
         if (pendingSince == null || clock.instant().isBefore(lastChange.plus(settle))) {
-            return null;
+            return false;
         }
-        Instant since = pendingSince;
+        exchange.getMessage().setHeader(SINCE, pendingSince);
+        exchange.getMessage().setHeader(UNTIL, lastChange);
         pendingSince = null;
-        return since;
+        return true;
     }
 
     /** Sending the window failed (the broker is away again): it is due again with the next settled change. */
-    public synchronized void failed(@Header("republishSince") Instant since) {
+    public synchronized void failed(@Header(SINCE) Instant since, @Header(UNTIL) Instant until) {
         pendingSince = pendingSince == null || since.isBefore(pendingSince) ? since : pendingSince;
-        lastChange = lastChange == null ? clock.instant() : lastChange;
+        lastChange = lastChange == null || until.isAfter(lastChange) ? until : lastChange;
     }
 
-    /** {@code since} of an ops request: an ISO-8601 instant or offset date-time, at most a day ago. */
-    public Instant since(@Header("since") String since) {
+    /**
+     * The window of an ops request, into headers {@value #SINCE} and {@value #UNTIL}: from query parameter
+     * {@code since} (an ISO-8601 time with an offset, at most a day ago) to 10 seconds ago (younger orders may
+     * still be on their way to the queue).
+     */
+    public void opsWindow(@Header("since") String since, Exchange exchange) {
         if (since == null || since.isBlank()) {
             throw invalid("query parameter since is required: an ISO-8601 time with an offset, e.g. 2026-12-07T10:00:00Z");
         }
@@ -134,11 +148,13 @@ public class UnifiedRepublish {
         } catch (DateTimeParseException e) {
             throw invalid("since is not an ISO-8601 time with an offset, e.g. 2026-12-07T10:00:00Z");
         }
-        if (instant.isBefore(clock.instant().minus(Duration.ofDays(1)))) {
+        Instant now = clock.instant();
+        if (instant.isBefore(now.minus(Duration.ofDays(1)))) {
             throw invalid("since is more than a day ago: the broker's duplicate-id cache may no"
                     + " longer know those orders, and the ERP could get them twice");
         }
-        return instant;
+        exchange.getMessage().setHeader(SINCE, instant);
+        exchange.getMessage().setHeader(UNTIL, now.minus(IN_FLIGHT));
     }
 
     private static InvalidRequestException invalid(String message) {
@@ -149,11 +165,12 @@ public class UnifiedRepublish {
      * The orders taken in since {@code since}, oldest first, each as its unified message: the canonical order as
      * stored, with the headers order-record gives it (orderRef, channel, accept key = duplicate id).
      */
-    public List<Map<String, Object>> orders(@Header("republishSince") Instant since) {
+    public List<Map<String, Object>> orders(@Header(SINCE) Instant since, @Header(UNTIL) Instant until) {
         return jdbc.query("""
                 SELECT channel, canonical::text AS canonical, canonical ->> 'orderRef' AS order_ref,
                        canonical ->> 'status' = 'cancelled' AS cancelled
-                  FROM channel_order WHERE received_at >= ? ORDER BY received_at, channel, channel_order_id
+                  FROM channel_order WHERE received_at >= ? AND received_at <= ?
+                 ORDER BY received_at, channel, channel_order_id
                 """, (row, n) -> {
                     Map<String, Object> order = new LinkedHashMap<>();
                     order.put("channel", row.getString("channel"));
@@ -163,13 +180,15 @@ public class UnifiedRepublish {
                     order.put("acceptKey", row.getBoolean("cancelled") ? orderRef + "#cancelled" : orderRef);
                     order.put("canonical", row.getString("canonical"));
                     return order;
-                }, Timestamp.from(since));
+                }, Timestamp.from(since), Timestamp.from(until));
     }
 
     /** What an ops request is answered: the window and how many orders were offered again. */
-    public Map<String, Object> report(@Header("republishSince") Instant since, @Header("republished") Integer count) {
+    public Map<String, Object> report(@Header(SINCE) Instant since, @Header(UNTIL) Instant until,
+            @Header("republished") Integer count) {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("since", since.toString());
+        report.put("until", until.toString());
         report.put("ordersOffered", count == null ? 0 : count);
         report.put("note", "the broker drops the orders that are on kanaal.orders.unified or were consumed already"
                 + " (duplicate detection on each order's accept key)");
