@@ -41,13 +41,16 @@ public class OrderJourney {
     }
 
     /**
-     * Every step: {@code at}, {@code event} and {@code detail} (a JSON text), in the order they happen, then by time.
+     * Every step: {@code at}, {@code event} and {@code detail} (a JSON text), in the order they happen, then by time,
+     * and steps of the same moment (one database transaction, or the same microsecond) in the order of an order's
+     * life: delivered, acknowledged, shipped or cancelled, the cancellation confirmed.
      * Taken in and on the unified queue come from the order index and the idempotent repository (whose entry is
      * written just before the order is recorded, in the same intake; an order a webhook took in is on the queue once
      * its broker transaction is confirmed), the rest from {@code order_event}.
      */
     public List<Map<String, Object>> of(String channel, String channelOrderId) {
         return jdbc.queryForList("""
+                SELECT at, event, detail FROM (
                 SELECT 0 AS step, received_at AS at, 'taken in' AS event, '{}' AS detail
                   FROM channel_order WHERE channel = ? AND channel_order_id = ?
                 UNION ALL
@@ -56,7 +59,10 @@ public class OrderJourney {
                  WHERE processorName = ? AND messageId = ? AND intakeMessageId IS DISTINCT FROM 'webhook'
                 UNION ALL
                 SELECT 2, at, event, detail::text FROM order_event WHERE channel = ? AND channel_order_id = ?
-                ORDER BY step, at
+                ) steps
+                ORDER BY step, at, CASE event WHEN 'delivered to the ERP' THEN 0 WHEN 'acknowledged by the ERP' THEN 1
+                    WHEN 'shipped' THEN 2 WHEN 'cancelled by the ERP' THEN 2
+                    WHEN 'cancellation confirmed by the channel' THEN 3 ELSE 4 END
                 """, channel, channelOrderId, OrderConfiguration.UNIFIED_ORDERS, Orders.orderRef(channel, channelOrderId),
                 channel, channelOrderId);
     }

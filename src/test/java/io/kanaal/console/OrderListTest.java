@@ -2,6 +2,7 @@ package io.kanaal.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kanaal.order.OrderJourney;
 import io.kanaal.support.KanaalIntegrationTest;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -22,6 +23,9 @@ class OrderListTest extends KanaalIntegrationTest {
 
     @Autowired
     private OrderList list;
+
+    @Autowired
+    private OrderJourney journey;
 
     private String insertOrders(int count) {
         String channel = "list-" + UUID.randomUUID();
@@ -74,5 +78,20 @@ class OrderListTest extends KanaalIntegrationTest {
                 .extracting(OrderList.Row::channelOrderId).containsExactly("O-12");
         assertThat(list.page(new OrderList.Filter(channel, null, null, null, "buyer21@example.COM"), null).rows())
                 .extracting(OrderList.Row::channelOrderId).containsExactly("O-21");
+    }
+
+    @Test
+    void stepsOfOneMomentShowInTheOrderOfAnOrdersLife() {
+        String channel = insertOrders(1);
+        OffsetDateTime moment = START.plusHours(1);
+        for (String event : List.of("cancellation confirmed by the channel", "cancelled by the ERP",
+                "acknowledged by the ERP", "delivered to the ERP")) {
+            jdbc.update("INSERT INTO order_event (channel, channel_order_id, event, at) VALUES (?, 'O-0', ?, ?)",
+                    channel, event, moment);
+        }
+
+        assertThat(journey.of(channel, "O-0")).extracting(step -> step.get("event")).containsExactly("taken in",
+                "delivered to the ERP", "acknowledged by the ERP", "cancelled by the ERP",
+                "cancellation confirmed by the channel");
     }
 }
