@@ -11,6 +11,8 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -84,6 +86,13 @@ public final class SoakBenchmark {
     private record Sample(long at, long[] heap, Map<String, Long> queues) {
     }
 
+    /** Each instance's heap in use right after a full collection (jcmd GC.run): what it holds, not its garbage. */
+    private record Live(long at, long[] heap) {
+    }
+
+    private final int liveSeconds = Integer.getInteger("bench.soak-live-seconds", 300);
+    private final List<Live> live = new ArrayList<>();
+
     private SoakBenchmark() {
         updates = minutes * 60 * stockRate;
         orders = minutes * 60 * orderRate;
@@ -115,6 +124,8 @@ public final class SoakBenchmark {
             BrokerQueues queues = new BrokerQueues(broker, new SimpleMeterRegistry());
             long start = System.nanoTime();
             sampler.scheduleAtFixedRate(() -> sample(queues), 0, sampleSeconds, TimeUnit.SECONDS);
+            // the live heap after the first minute (warmed up), then every bench.soak-live-seconds
+            sampler.scheduleAtFixedRate(this::sampleLive, 60, liveSeconds, TimeUnit.SECONDS);
 
             ExecutorService senders = Executors.newFixedThreadPool(48);
             ExecutorService orderSenders = Executors.newFixedThreadPool(16);
@@ -139,6 +150,7 @@ public final class SoakBenchmark {
             running.set(false);
             erp.join(10_000);
             report(start, intended[0], intended[1]);
+            reportLive(start);
             senders.shutdownNow();
             orderSenders.shutdownNow();
         } finally {
@@ -268,6 +280,31 @@ public final class SoakBenchmark {
         }
     }
 
+    private void sampleLive() {
+        long[] heap = new long[INSTANCES];
+        for (int i = 0; i < INSTANCES; i++) {
+            heap[i] = fullCollection(i) ? heapUsed(i) : -1;
+        }
+        synchronized (live) {
+            live.add(new Live(System.nanoTime(), heap));
+        }
+    }
+
+    /** A full collection in instance {@code instance} (0..), by the JDK's jcmd and the pid the harness keeps. */
+    private static boolean fullCollection(int instance) {
+        try {
+            String pid = Files.readString(CLUSTER.directory().resolve("pids/kanaal-" + (instance + 1) + ".pid")).trim();
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    pid, "GC.run").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return jcmd.waitFor(60, TimeUnit.SECONDS) && jcmd.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private long heapUsed(int instance) {
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
@@ -348,6 +385,18 @@ public final class SoakBenchmark {
                     .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
             System.out.printf("%-9s %-38s %s%n", LocalTime.MIN.plus(m, ChronoUnit.MINUTES).toString().substring(0, 5), heap,
                     queues.isEmpty() ? "all empty" : queues);
+        }
+    }
+
+    private void reportLive(long start) {
+        System.out.printf("%n%-9s %s%n", "at", "heap in use after a full collection, MB (1/2/3): what each instance holds");
+        synchronized (live) {
+            for (Live sample : live) {
+                long seconds = (sample.at() - start) / 1_000_000_000L;
+                System.out.printf("%-9s %s%n", LocalTime.MIN.plusSeconds(seconds).toString().substring(0, 5),
+                        Arrays.stream(sample.heap()).mapToObj(b -> b < 0 ? "-" : Long.toString(b / 1_048_576))
+                                .collect(Collectors.joining(" / ")));
+            }
         }
     }
 
