@@ -19,8 +19,9 @@
 #   KANAAL_CLUSTER_PROFILES (more Spring profiles after `cluster`, comma-separated)
 #   KANAAL_CLUSTER_CONFIG (a YAML file of more settings for every instance: channels, delivery settings)
 #   KANAAL_CLUSTER_ARGS (more --key=value arguments for every instance, split at spaces)
-#   KANAAL_DB_PASSWORD, KANAAL_BROKER_PASSWORD (Kanaal's login), KANAAL_BROKER_ADMIN_PASSWORD, KANAAL_BROKER_ERP_PASSWORD, KANAAL_API_KEYS_ERP, KANAAL_API_OPSKEYS_OPS: generated at the first
-#     `up` into $KANAAL_CLUSTER_DIR/secrets.env (mode 600) unless set
+#   KANAAL_DB_PASSWORD, KANAAL_BROKER_PASSWORD (Kanaal's login), KANAAL_BROKER_ADMIN_PASSWORD,
+#     KANAAL_BROKER_ERP_PASSWORD, KANAAL_API_KEYS_ERP, KANAAL_API_OPSKEYS_OPS: generated at the first `up` into
+#     $KANAAL_CLUSTER_DIR/secrets.env (mode 600) unless set
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -300,8 +301,8 @@ cmd_up() {
   wait_for "artemis primary on port $PRIMARY_PORT" 180 port_open "$PRIMARY_PORT"
   start_broker backup
   wait_for "artemis backup in sync with the primary" 180 backup_in_sync
-  # all at once, also on an empty database: the Quartz routes whose jobs another instance stored first start
-  # again (the cluster profile's supervising route controller, docs/cluster.md)
+  # all at once, also on an empty database: a Quartz route whose job another instance is storing starts again a
+  # moment later (TemplatedRoutes, ScheduledRoutesConfiguration; docs/cluster.md)
   for n in $(seq 1 "$INSTANCES"); do start_kanaal "$n"; done
   for n in $(seq 1 "$INSTANCES"); do wait_for "kanaal-$n healthy" 420 kanaal_up "$n"; done
   # each part was seen up above; a health that flickers (OUT_OF_SERVICE while a route starts) does not fail `up`

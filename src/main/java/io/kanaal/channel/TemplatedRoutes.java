@@ -9,6 +9,7 @@ import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.RouteTemplateParameterDefinition;
+import org.apache.camel.util.function.ThrowingRunnable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -108,11 +109,7 @@ public class TemplatedRoutes {
         attempt(routeId, () -> camelContext.getRouteController().startRoute(routeId), () -> { });
     }
 
-    private interface Step {
-        void run() throws Exception;
-    }
-
-    private void attempt(String routeId, Step start, Runnable cleanUp) {
+    private void attempt(String routeId, ThrowingRunnable<Exception> start, Runnable cleanUp) {
         for (int attempt = 1; ; attempt++) {
             try {
                 start.run();

@@ -96,7 +96,12 @@ public class Orders {
         JsonNode order = json.readTree(canonical);
         String orderRef = order.path("orderRef").asText();
         exchange.setVariable("orderRef", orderRef);
-        exchange.setVariable("acceptKey", CANCELLED.equals(order.path("status").asText()) ? orderRef + "#" + CANCELLED : orderRef);
+        exchange.setVariable("acceptKey", acceptKey(orderRef, order.path("status").asText()));
+    }
+
+    /** The accept key of an order in a status: its orderRef, or {@code <orderRef>#cancelled} for a cancelled one. */
+    static String acceptKey(String orderRef, String status) {
+        return CANCELLED.equals(status) ? orderRef + "#" + CANCELLED : orderRef;
     }
 
     /**

@@ -104,11 +104,15 @@ public class UnifiedRepublish {
     /** The broker changed: the orders from {@code lookback} before now go out again once things settle. */
     synchronized void changed(String what) {
         Instant now = clock.instant();
-        Instant since = now.minus(lookback);
-        pendingSince = pendingSince == null || since.isBefore(pendingSince) ? since : pendingSince;
+        pending(now.minus(lookback));
         lastChange = now;
         log.warn("Broker topology changed ({}): orders taken in since {} go to kanaal.orders.unified again in {}"
                 + " (the broker drops those it has)", what, pendingSince, settle);
+    }
+
+    /** The pending window starts at {@code since}, or earlier if it did already. */
+    private void pending(Instant since) {
+        pendingSince = pendingSince == null || since.isBefore(pendingSince) ? since : pendingSince;
     }
 
     /**
@@ -129,7 +133,7 @@ public class UnifiedRepublish {
 
     /** Sending the window failed (the broker is away again): it is due again with the next settled change. */
     public synchronized void failed(@Header(SINCE) Instant since, @Header(UNTIL) Instant until) {
-        pendingSince = pendingSince == null || since.isBefore(pendingSince) ? since : pendingSince;
+        pending(since);
         lastChange = lastChange == null || until.isAfter(lastChange) ? until : lastChange;
     }
 
@@ -162,13 +166,13 @@ public class UnifiedRepublish {
     }
 
     /**
-     * The orders taken in since {@code since}, oldest first, each as its unified message: the canonical order as
-     * stored, with the headers order-record gives it (orderRef, channel, accept key = duplicate id).
+     * The orders taken in from {@code since} to {@code until}, oldest first, each as its unified message: the
+     * canonical order as stored, its channel, orderRef and accept key ({@link Orders#acceptKey}, the duplicate id).
      */
     public List<Map<String, Object>> orders(@Header(SINCE) Instant since, @Header(UNTIL) Instant until) {
         return jdbc.query("""
                 SELECT channel, canonical::text AS canonical, canonical ->> 'orderRef' AS order_ref,
-                       canonical ->> 'status' = 'cancelled' AS cancelled
+                       canonical ->> 'status' AS status
                   FROM channel_order WHERE received_at >= ? AND received_at <= ?
                  ORDER BY received_at, channel, channel_order_id
                 """, (row, n) -> {
@@ -176,8 +180,7 @@ public class UnifiedRepublish {
                     order.put("channel", row.getString("channel"));
                     String orderRef = Objects.requireNonNullElse(row.getString("order_ref"), "");
                     order.put("orderRef", orderRef);
-                    // the key order-record gave it (Orders.keys): a cancelled order went through as <orderRef>#cancelled
-                    order.put("acceptKey", row.getBoolean("cancelled") ? orderRef + "#cancelled" : orderRef);
+                    order.put("acceptKey", Orders.acceptKey(orderRef, row.getString("status")));
                     order.put("canonical", row.getString("canonical"));
                     return order;
                 }, Timestamp.from(since), Timestamp.from(until));
