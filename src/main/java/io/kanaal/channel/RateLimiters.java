@@ -95,6 +95,16 @@ public class RateLimiters {
         }
     }
 
+    /**
+     * How long a request to the channel as a whole would wait now (its pause, or its next free slot), without
+     * taking a slot: for a caller that has other work to do than wait ({@code ProductFanout}).
+     */
+    public long waitNanos(String channel) {
+        Budget budget = budget(channel);
+        long now = System.nanoTime();
+        return Math.max(budget.pausedFor(now, WHOLE_CHANNEL), budget.nextSlotIn(now));
+    }
+
     /** Until when the channel (or one of its endpoints) asked Kanaal to wait (429, Retry-After); empty when it did not. */
     public Optional<Instant> throttledUntil(String channel) {
         Budget budget = budgets.get(channel);
@@ -138,6 +148,11 @@ public class RateLimiters {
         synchronized long pausedFor(long now, String endpoint) {
             long until = Math.max(pausedUntil.getOrDefault(WHOLE_CHANNEL, now), pausedUntil.getOrDefault(endpoint, now));
             return until - now;
+        }
+
+        /** How long until the channel's next free slot; 0 or less when it is free now. */
+        synchronized long nextSlotIn(long now) {
+            return nextSlot - now;
         }
 
         /** Takes the channel's next slot and returns how long to wait for it, or -1 when that is over the limit. */

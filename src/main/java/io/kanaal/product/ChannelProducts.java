@@ -63,33 +63,38 @@ public class ChannelProducts {
         return channels.enabledIds().stream().filter(id -> camelContext.getRoute(id + "-product-write") != null).toList();
     }
 
-    /** A SKU to be put on a channel's product queue. */
+    /** The queue of the SKUs whose products changed, for every channel at once ({@link ProductFanout}). */
+    public static final String CHANGED_QUEUE = "kanaal.products.changed";
+
     /**
-     * A SKU for a channel's product queue, in a message group: its model's SKU for a variant taken in (a model and its
-     * variants go to a channel one after the other, so a webshop makes the model's product once), else its own.
+     * A SKU for a product queue: one channel's ({@code kanaal.channel.<channel>.products}), or, with no channel,
+     * {@link #CHANGED_QUEUE} for every channel. In a message group: its model's SKU for a variant taken in (a model
+     * and its variants go to a channel one after the other, so a webshop makes the model's product once), else its own.
      */
     public record ChannelSku(String channel, String sku, String group) {
     }
 
-    /** Every stored product for every enabled channel that takes products, a SKU's channels one after the other. */
+    /** Every stored product once, for every enabled channel that takes products (none when no channel does). */
     public List<ChannelSku> enqueues(@Body List<ProductItem> stored) {
-        List<String> channels = channels();
-        List<ChannelSku> enqueues = new ArrayList<>(stored.size() * channels.size());
-        for (ProductItem item : stored) {
-            for (String channel : channels) {
-                enqueues.add(new ChannelSku(channel, item.sku(), item.modelSku()));
-            }
+        if (channels().isEmpty()) {
+            return List.of();
         }
-        return enqueues;
+        return stored.stream().map(item -> new ChannelSku(null, item.sku(), item.modelSku())).toList();
     }
 
     /**
-     * The message that names the SKU on the channel's product queue: the SKU as body and header {@code sku}, the queue
-     * in CamelJmsDestinationName, and its group as message group (JMSXGroupID), so that the channel's publishers
-     * take a SKU's messages (and a model's variants') one at a time.
+     * The message that names the SKU on its product queue: the SKU as body and header {@code sku}, the queue in
+     * CamelJmsDestinationName, and its group as message group (JMSXGroupID), so that the publishers take a SKU's
+     * messages (and a model's variants') one at a time. No other header rides along but a resync's mark.
      */
     public void address(@Body ChannelSku target, Message message) {
-        message.setHeader("CamelJmsDestinationName", "kanaal.channel." + target.channel() + ".products");
+        Object resync = message.getHeader("kanaalResync");
+        message.getHeaders().clear();
+        if (resync != null) {
+            message.setHeader("kanaalResync", resync);
+        }
+        message.setHeader("CamelJmsDestinationName",
+                target.channel() == null ? CHANGED_QUEUE : "kanaal.channel." + target.channel() + ".products");
         message.setHeader("JMSXGroupID", target.group());
         message.setHeader("sku", target.sku());
         message.setBody(target.sku());
@@ -104,37 +109,16 @@ public class ChannelProducts {
     public void prepare(Exchange exchange, @Header("sku") String sku) {
         String channel = exchange.getVariable("channel", String.class);
         exchange.setVariable("sku", sku);
-        exchange.setVariable("encodedSku", java.net.URLEncoder.encode(sku, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
-        // the view's stock: the quantity the channel should show now (channel_stock), with its version, for a channel
-        // that takes price and stock in one call (a new Bol offer) and for feeds' availability; 0 (no version) before any
-        Map<String, Object> stock = new LinkedHashMap<>();
-        List<String> variants = new ArrayList<>();
-        List<Products.StoredProduct> found = jdbc.query("""
-                SELECT p.version, p.content, cs.desired_quantity, cs.desired_version, cp.payload_hash,
-                    ARRAY(SELECT v.sku FROM product v WHERE v.parent_sku = p.sku ORDER BY v.sku COLLATE "C") AS variants
-                FROM product p
-                LEFT JOIN channel_stock cs ON cs.channel = ? AND cs.sku = p.sku
-                LEFT JOIN channel_product cp ON cp.channel = ? AND cp.sku = p.sku AND cp.status = 'live'
-                WHERE p.sku = ?
-                """, (row, i) -> {
-            stock.put("quantity", row.getInt(3));
-            if (row.getObject(4) != null) {
-                stock.put("version", row.getLong(4));
-            }
-            exchange.setVariable("sentHash", row.getString(5));
-            variants.addAll(List.of((String[]) row.getArray(6).getArray()));
-            return new Products.StoredProduct(sku, row.getLong(1), read(row.getString(2)));
-        }, channel, channel, sku);
-        if (found.isEmpty()) {
+        exchange.setVariable("encodedSku", encoded(sku));
+        Stored stored = load(sku, List.of(channel));
+        if (stored == null) {
             exchange.setVariable("productSkipped", true);
             return;
         }
-        Products.StoredProduct product = found.get(0);
-        exchange.setVariable("productVersion", product.version());
-        Map<String, Object> view = view(channel, product, stock, variants);
-        List<ProductRules.Reject> rejects = rules(channel).check(view);
-        if (!rejects.isEmpty()) {
-            record(channel, sku, product.version(), "rejected", rejects);
+        exchange.setVariable("sentHash", stored.sentHash(channel));
+        exchange.setVariable("productVersion", stored.product().version());
+        Map<String, Object> view = checkedView(channel, stored);
+        if (view == null) {
             exchange.setVariable("productSkipped", true);
             return;
         }
@@ -143,23 +127,84 @@ public class ChannelProducts {
         exchange.getIn().setBody(view);
     }
 
+    static String encoded(String sku) {
+        return java.net.URLEncoder.encode(sku, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /**
+     * A stored product with what the channels asked for hold of it: per channel the stock it should show now
+     * ({@code channel_stock}: quantity and version, for a channel that takes price and stock in one call and for
+     * feeds' availability) and the hash of the payload it was last sent.
+     */
+    record Stored(Products.StoredProduct product, List<String> variants, JsonNode stock, JsonNode sent) {
+
+        /** The quantity the channel should show now, with its version; 0 (no version) before any. */
+        Map<String, Object> stock(String channel) {
+            Map<String, Object> stock = new LinkedHashMap<>();
+            JsonNode entry = this.stock.path(channel);
+            stock.put("quantity", entry.path(0).asInt(0));
+            if (entry.path(1).isNumber()) {
+                stock.put("version", entry.path(1).asLong());
+            }
+            return stock;
+        }
+
+        String sentHash(String channel) {
+            return sent.path(channel).asText(null);
+        }
+    }
+
+    /** The product with the channels' stock and payload hashes, in one query; null when Kanaal has no such product. */
+    Stored load(String sku, List<String> channels) {
+        List<Stored> found = jdbc.query(connection -> {
+            java.sql.PreparedStatement statement = connection.prepareStatement("""
+                    SELECT p.version, p.content,
+                        ARRAY(SELECT v.sku FROM product v WHERE v.parent_sku = p.sku ORDER BY v.sku COLLATE "C") AS variants,
+                        (SELECT json_object_agg(cs.channel, json_build_array(cs.desired_quantity, cs.desired_version))
+                            FROM channel_stock cs WHERE cs.channel = ANY(?) AND cs.sku = p.sku) AS stock,
+                        (SELECT json_object_agg(cp.channel, cp.payload_hash)
+                            FROM channel_product cp WHERE cp.channel = ANY(?) AND cp.sku = p.sku AND cp.status = 'live') AS sent
+                    FROM product p WHERE p.sku = ?
+                    """);
+            java.sql.Array names = connection.createArrayOf("text", channels.toArray());
+            statement.setArray(1, names);
+            statement.setArray(2, names);
+            statement.setString(3, sku);
+            return statement;
+        }, (row, i) -> new Stored(new Products.StoredProduct(sku, row.getLong(1), read(row.getString(2))),
+                List.of((String[]) row.getArray(3).getArray()), readOrEmpty(row.getString(4)), readOrEmpty(row.getString(5))));
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    /** The channel's view of the product, or null when it breaks the channel's rules (its rejects stored). */
+    Map<String, Object> checkedView(String channel, Stored stored) {
+        Products.StoredProduct product = stored.product();
+        Map<String, Object> view = view(channel, product, stored.stock(channel), stored.variants());
+        List<ProductRules.Reject> rejects = rules(channel).check(view);
+        if (!rejects.isEmpty()) {
+            record(channel, product.sku(), product.version(), "rejected", rejects);
+            return null;
+        }
+        return view;
+    }
+
+    /** The channel's product mapping, relative to mappings/: its setting product-mapping, else its type's. */
+    String mapping(String channel) {
+        ChannelProperties properties = channels.get(channel);
+        return properties.settings().getOrDefault("product-mapping", properties.type() + "/product.jsonata");
+    }
+
     /**
      * The payload of another stored product for this channel, as the channel's publisher would make it (its view,
      * checked against the channel's rules, mapped by {@code mapping}): for a channel that writes a variant's model
      * with the variant (Vendure). Rejected when Kanaal has no such product or it breaks the channel's rules.
      */
     public String payload(String channel, String sku, String mapping) throws IOException {
-        Products.StoredProduct product = products.get(sku);
-        if (product == null) {
+        Stored stored = load(sku, List.of(channel));
+        if (stored == null) {
             throw io.kanaal.channel.ChannelException.rejected("Kanaal has no product " + sku);
         }
-        Map<String, Object> stock = new LinkedHashMap<>();
-        stock.put("quantity", 0);
-        jdbc.query("SELECT desired_quantity, desired_version FROM channel_stock WHERE channel = ? AND sku = ?", row -> {
-            stock.put("quantity", row.getInt(1));
-            stock.put("version", row.getLong(2));
-        }, channel, sku);
-        Map<String, Object> view = view(channel, product, stock, products.variants(sku));
+        Map<String, Object> view = view(channel, stored.product(), stored.stock(channel), stored.variants());
         List<ProductRules.Reject> rejects = rules(channel).check(view);
         if (!rejects.isEmpty()) {
             throw io.kanaal.channel.ChannelException.rejected("product " + sku + " breaks the rules of channel " + channel
@@ -413,7 +458,7 @@ public class ChannelProducts {
         });
     }
 
-    private void record(String channel, String sku, long version, String status, List<ProductRules.Reject> rejects) {
+    void record(String channel, String sku, long version, String status, List<ProductRules.Reject> rejects) {
         jdbc.update("""
                 INSERT INTO channel_product (channel, sku, status, version, rejects) VALUES (?, ?, ?, ?, ?::jsonb)
                 ON CONFLICT (channel, sku) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,
@@ -427,6 +472,10 @@ public class ChannelProducts {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private JsonNode readOrEmpty(String text) {
+        return text == null ? json.createObjectNode() : read(text);
     }
 
     private JsonNode read(String text) {

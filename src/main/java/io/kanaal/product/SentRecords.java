@@ -23,20 +23,18 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 class SentRecords {
 
-    /** One publisher's record, and whether its batch was written (failure null) or failed. */
+    /** What a channel was sent: this version of the SKU, whose payload had this hash. */
+    record Record(String channel, String sku, long version, String payloadHash) {
+    }
+
+    /** A publisher's records, and whether their batch was written (failure null) or failed. */
     private static final class Sent {
-        final String channel;
-        final String sku;
-        final long version;
-        final String payloadHash;
+        final List<Record> records;
         boolean done;
         RuntimeException failure;
 
-        Sent(String channel, String sku, long version, String payloadHash) {
-            this.channel = channel;
-            this.sku = sku;
-            this.version = version;
-            this.payloadHash = payloadHash;
+        Sent(List<Record> records) {
+            this.records = records;
         }
     }
 
@@ -54,7 +52,12 @@ class SentRecords {
 
     /** The channel shows this version of the SKU now: returns once that is recorded (with others' records). */
     void sent(String channel, String sku, long version, String payloadHash) {
-        Sent sent = new Sent(channel, sku, version, payloadHash);
+        sent(List.of(new Record(channel, sku, version, payloadHash)));
+    }
+
+    /** These channels show these versions now: returns once that is recorded (with others' records). */
+    void sent(List<Record> records) {
+        Sent sent = new Sent(records);
         List<Sent> batch;
         lock.lock();
         try {
@@ -113,14 +116,16 @@ class SentRecords {
      * rows in the same order.
      */
     private void write(List<Sent> batch) {
-        batch.sort(Comparator.comparing((Sent each) -> each.channel).thenComparing(each -> each.sku));
+        List<Record> records = new ArrayList<>();
+        batch.forEach(each -> records.addAll(each.records));
+        records.sort(Comparator.comparing(Record::channel).thenComparing(Record::sku));
         transaction.executeWithoutResult(status -> jdbc.batchUpdate("""
                 INSERT INTO channel_product (channel, sku, status, version, payload_hash, sent_version, sent_at, rejects)
                 VALUES (?, ?, 'live', ?, ?, ?, now(), '[]')
                 ON CONFLICT (channel, sku) DO UPDATE SET status = 'live', version = EXCLUDED.version,
                     payload_hash = EXCLUDED.payload_hash, sent_version = EXCLUDED.sent_version, sent_at = now(),
                     rejects = '[]', updated_at = now()
-                """, batch.stream().map(each -> new Object[] {each.channel, each.sku, each.version, each.payloadHash,
-                        each.version}).toList()));
+                """, records.stream().map(each -> new Object[] {each.channel(), each.sku(), each.version(), each.payloadHash(),
+                        each.version()}).toList()));
     }
 }

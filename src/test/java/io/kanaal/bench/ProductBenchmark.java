@@ -170,10 +170,8 @@ public final class ProductBenchmark {
                 ceiling.run(products, products + warmup).print();
             }
 
-            // intake, the publishers stopped: the SKUs wait on the channels' product queues
-            for (int c = 0; c < CHANNELS; c++) {
-                camel.getRouteController().stopRoute(channel(c) + "-product-publisher");
-            }
+            // intake, the publisher stopped: the SKUs wait on kanaal.products.changed
+            camel.getRouteController().stopRoute("product-publisher");
             Measure intake = new Measure();
             long accepted = post(IntStream.range(0, products).toArray(), first);
             await("every product stored", () -> count(jdbc, "SELECT count(*) FROM product") == products + warmup, Duration.ofMinutes(15));
@@ -186,9 +184,7 @@ public final class ProductBenchmark {
             IntPredicate sample = n -> n < products && n % 1000 == 7;
             resetStubs(sample);
             Measure send = new Measure();
-            for (int c = 0; c < CHANNELS; c++) {
-                camel.getRouteController().startRoute(channel(c) + "-product-publisher");
-            }
+            camel.getRouteController().startRoute("product-publisher");
             awaitReceipts(products);
             long lastCall = lastCall();
             awaitIdle(queues);
@@ -318,7 +314,8 @@ public final class ProductBenchmark {
     private void awaitIdle(BrokerQueues queues) {
         await("product queues empty", () -> {
             Map<String, Long> counts = queues.messageCounts();
-            return counts.getOrDefault("kanaal.erp.products", 0L) == 0 && IntStream.range(0, CHANNELS)
+            return counts.getOrDefault("kanaal.erp.products", 0L) == 0
+                    && counts.getOrDefault("kanaal.products.changed", 0L) == 0 && IntStream.range(0, CHANNELS)
                     .allMatch(c -> counts.getOrDefault("kanaal.channel." + channel(c) + ".products", 0L) == 0);
         }, Duration.ofMinutes(30));
         await("no more calls", () -> System.nanoTime() - lastCall() > QUIET.toNanos(), Duration.ofMinutes(5));

@@ -32,7 +32,7 @@ final class StageCpu {
                     "JmsConsumer\\[kanaal\\.channel\\.[^\\]]+\\.stock\\]|seda://[^ ]+-stock-direct")),
             new Stage("stock fan-out", Pattern.compile("JmsConsumer\\[kanaal\\.erp\\.stock\\]")),
             new Stage("order intake", Pattern.compile("JmsConsumer\\[kanaal\\.channel\\.[^\\]]+\\.orders\\]")),
-            new Stage("product publishers", Pattern.compile("JmsConsumer\\[kanaal\\.channel\\.[^\\]]+\\.products\\]")),
+            new Stage("product publishers", Pattern.compile("JmsConsumer\\[kanaal\\.(channel\\.[^\\]]+\\.products|products\\.changed)\\]")),
             new Stage("product intake", Pattern.compile("JmsConsumer\\[kanaal\\.erp\\.products\\]")),
             new Stage("Kanaal's other consumers", Pattern.compile("JmsConsumer\\[")),
             new Stage("HTTP API and webhooks", Pattern.compile("^http-nio-")),

@@ -149,6 +149,23 @@ class ProductContentTest extends KanaalIntegrationTest {
     }
 
     @Test
+    void aChannelThatFailsGetsTheProductOnceItIsBackAndTheOthersDoNotWaitForIt() throws Exception {
+        String sku = sku();
+        SHOP.always("/shop/products/" + sku, Reply.of(503, "{\"error\":\"maintenance\"}"));
+        accepted(post("/api/v1/products", products(product(sku, 1))));
+
+        assertThat(awaitOne("/market/products/" + sku).path("title").asText()).isEqualTo("T-shirt red");
+        await().atMost(Duration.ofSeconds(10)).until(() -> SHOP.requests("/shop/products/" + sku).size() >= 2);
+        assertThat(productOnChannel(sku, "shop").path("status").asText()).as("not live while it fails").isNotEqualTo("live");
+        assertThat(productOnChannel(sku, "market").path("status").asText()).isEqualTo("live");
+
+        SHOP.answerAsUsual("/shop/products/" + sku);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "live".equals(productOnChannel(sku, "shop").path("status").asText()));
+        assertThat(SHOP.succeeded("/shop/products/" + sku)).hasSize(1);
+        assertThat(SHOP.requests("/market/products/" + sku)).as("the market was sent it once").hasSize(1);
+    }
+
+    @Test
     void aResyncSendsEveryStoredProductAgainAndShowsItsProgress() throws Exception {
         String sku = sku();
         accepted(post("/api/v1/products", products(product(sku, 1))));

@@ -37,7 +37,7 @@ class HostileInputTest extends KanaalIntegrationTest {
     private static final long SEED = 26L;
 
     /** The queues any endpoint below writes to. */
-    private static final List<String> QUEUES = List.of("kanaal.erp.stock", "kanaal.erp.products", "kanaal.erp.inbound",
+    private static final List<String> QUEUES = List.of("kanaal.erp.stock", "kanaal.erp.products", "kanaal.products.changed", "kanaal.erp.inbound",
             "kanaal.erp.fulfilment", "kanaal.orders.unified", "kanaal.channel.shop.orders", "kanaal.channel.market.orders",
             "DLQ.kanaal.channel.shop.orders", "DLQ.kanaal.channel.market.orders", "kanaal.channel.shop.products",
             "kanaal.channel.market.products", "kanaal.channel.bol-test.products");
