@@ -5,7 +5,6 @@ import io.kanaal.channel.RateLimiters;
 import io.kanaal.mapping.Mappings;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +14,7 @@ import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
 import org.apache.camel.Message;
 import org.apache.camel.Variable;
+import org.apache.camel.support.DefaultMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -40,7 +40,7 @@ public class ProductFanout {
 
     /** The variables that hold the product across the channels' turns; every other one is a channel's own. */
     private static final Set<String> KEPT = Set.of("sku", "encodedSku", "productVersion", "productGroup",
-            "productTargets", "productHeaders", "productSent");
+            "productTargets", "productTurns", "productSent");
 
     /** One channel's turn: its payload and view, or, with no payload, the SKU handed to its own queue. */
     record Target(String channel, String payload, String hash, Map<String, Object> view) {
@@ -67,7 +67,7 @@ public class ProductFanout {
 
     /**
      * Variable {@code productTargets}: the channels that get a call (their payload differs from what they were sent)
-     * or the SKU on their own queue; none when Kanaal has no such product. A product that breaks a channel's rules is
+     * or the SKU on their own queue, and {@code productTurns}, how many; none when Kanaal has no such product. A product that breaks a channel's rules is
      * not sent there (its rejects stored).
      */
     public void plan(Exchange exchange, @Header("sku") String sku, @Header("JMSXGroupID") String group) {
@@ -75,10 +75,10 @@ public class ProductFanout {
         List<Target> targets = new ArrayList<>(channels.size());
         exchange.setVariable("productTargets", targets);
         exchange.setVariable("productSent", new ArrayList<SentRecords.Record>(channels.size()));
-        exchange.setVariable("productHeaders", new HashMap<>(exchange.getIn().getHeaders()));
         exchange.setVariable("productGroup", group == null ? sku : group);
         exchange.setVariable("sku", sku);
         exchange.setVariable("encodedSku", ChannelProducts.encoded(sku));
+        exchange.setVariable("productTurns", 0);
         ChannelProducts.Stored stored = channels.isEmpty() ? null : channelProducts.load(sku, channels);
         if (stored == null) {
             return;
@@ -104,6 +104,7 @@ public class ProductFanout {
                 targets.add(new Target(channel, null, null, null));
             }
         }
+        exchange.setVariable("productTurns", targets.size());
     }
 
     /** Whether the channel is called from here now: not paused after a failure, and not throttled. */
@@ -116,18 +117,21 @@ public class ProductFanout {
     }
 
     /**
-     * The turn of target {@code index}: the message's headers as they came, only the product's variables, then
+     * The turn of target {@code index}: a message of its own with header {@code sku} (the channel's routes see no
+     * header of the one before, and the JMS message is not copied for each call), only the product's variables, then
      * variables {@code channel}, {@code product} (the view), {@code payloadHash}, {@code productHandover} (true:
      * the SKU goes to the channel's own queue) and {@code productRefused} (false); the body the payload.
      */
     public void next(Exchange exchange, @ExchangeProperty(Exchange.LOOP_INDEX) int index,
-            @Variable("productTargets") List<Target> targets, @Variable("productHeaders") Map<String, Object> headers) {
+            @Variable("productTargets") List<Target> targets, @Variable("sku") String sku) {
         for (String name : new ArrayList<>(exchange.getVariables().keySet())) {
             if (!KEPT.contains(name)) {
                 exchange.removeVariable(name);
             }
         }
-        exchange.getIn().setHeaders(new HashMap<>(headers));
+        Message message = new DefaultMessage(exchange);
+        message.setHeader("sku", sku);
+        exchange.setIn(message);
         exchange.removeProperty(Exchange.EXCEPTION_CAUGHT);
         Target target = targets.get(index);
         exchange.setVariable("channel", target.channel());
@@ -135,7 +139,7 @@ public class ProductFanout {
         exchange.setVariable("productRefused", false);
         exchange.setVariable("product", target.view());
         exchange.setVariable("payloadHash", target.hash());
-        exchange.getIn().setBody(target.payload());
+        message.setBody(target.payload());
     }
 
     /** The channel took the payload: recorded with the others' once every channel had its turn ({@link #recorded}). */
