@@ -96,6 +96,22 @@ public class ChannelListings {
         }
     }
 
+    /**
+     * The channel's own id of the SKU, found by a type's look-up: saved as its listing and returned; when the look-up
+     * found none ({@code listingId} null), null for a channel that skips unlisted SKUs (attach skips it, and asks again
+     * at the SKU's next change), else a refusal that says what the channel lacks ({@code missing}).
+     */
+    public String found(String channel, String sku, String listingId, String missing) {
+        if (listingId != null) {
+            save(channel, sku, listingId);
+            return listingId;
+        }
+        if (skipsUnlisted(channel)) {
+            return null;
+        }
+        throw ChannelException.rejected("channel " + channel + ": " + missing);
+    }
+
     public void save(String channel, String sku, String listingId) {
         jdbc.update("""
                 INSERT INTO channel_listing (channel, sku, listing_id) VALUES (?, ?, ?)

@@ -20,7 +20,6 @@ import org.springframework.stereotype.Component;
 @Component("channelResponses")
 public class ChannelResponses {
 
-    private static final int MAX_BODY_IN_REASON = 500;
 
     private final RateLimiters rateLimiters;
     private final OAuth2Tokens tokens;
@@ -100,10 +99,6 @@ public class ChannelResponses {
     }
 
     private static String abbreviate(String body) {
-        if (body == null || body.isBlank()) {
-            return "(no body)";
-        }
-        String oneLine = body.replaceAll("\\s+", " ").trim();
-        return oneLine.length() > MAX_BODY_IN_REASON ? oneLine.substring(0, MAX_BODY_IN_REASON) + "..." : oneLine;
+        return GraphqlRequests.abbreviate(body);
     }
 }

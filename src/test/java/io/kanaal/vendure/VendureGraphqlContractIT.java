@@ -105,7 +105,7 @@ class VendureGraphqlContractIT {
                         POLLS.before(POLLS.watermark(answer, "orders.items", "updatedAt", ""), 5)));
     }
 
-    private final VendureGraphql graphql = new VendureGraphql(JSON, null, null, null, ".", false);
+    private final VendureGraphql graphql = new VendureGraphql(new io.kanaal.channel.GraphqlRequests(JSON, ".", false), null, null, null);
 
     @BeforeAll
     static void fetchVenduresSchemas() throws IOException {

@@ -2,25 +2,18 @@ package io.kanaal.channel.vendure;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kanaal.channel.ChannelException;
 import io.kanaal.channel.ChannelListings;
 import io.kanaal.channel.ChannelResponses;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.kanaal.channel.GraphqlRequests;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
 import org.apache.camel.Headers;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -40,7 +33,6 @@ import org.springframework.stereotype.Component;
 @Component("vendureGraphql")
 public class VendureGraphql {
 
-    private static final int MAX_IN_REASON = 500;
     /** GraphQL error codes that a later attempt may not get. */
     private static final Set<String> TRANSIENT_ERRORS = Set.of("INTERNAL_SERVER_ERROR", "UNKNOWN_ERROR", "");
     private static final Set<String> SESSION_ERRORS = Set.of("FORBIDDEN", "UNAUTHORIZED", "UNAUTHENTICATED");
@@ -48,49 +40,27 @@ public class VendureGraphql {
     private static final Set<String> RETRYABLE_RESULTS = Set.of("ORDER_STATE_TRANSITION_ERROR",
             "FULFILLMENT_STATE_TRANSITION_ERROR", "INSUFFICIENT_STOCK_ON_HAND_ERROR");
 
-    private final ObjectMapper json;
+    private final GraphqlRequests requests;
     private final VendureSessions sessions;
     private final ChannelResponses responses;
     private final ChannelListings listings;
-    private final Path mappings;
-    private final boolean cache;
-    private final Map<String, String> documents = new ConcurrentHashMap<>();
 
-    public VendureGraphql(ObjectMapper json, VendureSessions sessions, ChannelResponses responses,
-                          ChannelListings listings, @Value("${kanaal.home}") String home,
-                          @Value("${kanaal.mappings.cache:true}") boolean cache) {
-        this.json = json;
+    public VendureGraphql(GraphqlRequests requests, VendureSessions sessions, ChannelResponses responses,
+                          ChannelListings listings) {
+        this.requests = requests;
         this.sessions = sessions;
         this.responses = responses;
         this.listings = listings;
-        this.mappings = Path.of(home, "mappings");
-        this.cache = cache;
     }
 
     /** GraphQL variables with one value, e.g. {@code variables('sku', ${variable.stock.sku})}. */
     public Map<String, Object> variables(String name, Object value) {
-        Map<String, Object> variables = new HashMap<>();
-        variables.put(name, value);
-        return variables;
+        return requests.variables(name, value);
     }
 
-    /**
-     * The HTTP body of a GraphQL call: {@code {"query": <document>, "variables": ...}}.
-     *
-     * @param document  the document's file, relative to mappings/ (e.g. vendure/orders.graphql)
-     * @param variables a Map, JSON text, or null for none
-     */
+    /** The HTTP body of a GraphQL call ({@link GraphqlRequests#request}). */
     public String request(String document, Object variables) throws JsonProcessingException {
-        ObjectNode body = json.createObjectNode();
-        body.put("query", document(document));
-        if (variables instanceof String text) {
-            body.set("variables", text.isBlank() ? json.createObjectNode() : json.readTree(text));
-        } else if (variables != null) {
-            body.set("variables", json.valueToTree(variables));
-        } else {
-            body.putObject("variables");
-        }
-        return body.toString();
+        return requests.request(document, variables);
     }
 
     /**
@@ -115,25 +85,6 @@ public class VendureGraphql {
     /** The Content-Type of a request body {@link #request(String, Object, VendureAssets.Image)} made. */
     public String contentType(@Body Object body) {
         return body instanceof org.apache.hc.core5.http.HttpEntity entity ? entity.getContentType() : "application/json";
-    }
-
-    private String document(String name) {
-        if (!cache) {
-            return read(name);
-        }
-        return documents.computeIfAbsent(name, this::read);
-    }
-
-    private String read(String name) {
-        Path file = mappings.resolve(name).normalize();
-        if (!file.startsWith(mappings.normalize())) {
-            throw new IllegalArgumentException("GraphQL document outside mappings/: " + name);
-        }
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the GraphQL document " + file, e);
-        }
     }
 
     /** The {@code data} of a GraphQL answer as JSON text; a ChannelException for an answer with errors. */
@@ -190,11 +141,7 @@ public class VendureGraphql {
 
     /** The text at a dotted path of a {@code data} document (e.g. order.state); null when missing or null. */
     public String value(@Body String data, String path) {
-        JsonNode node = parse(data);
-        for (String name : path.split("\\.")) {
-            node = node == null ? null : node.get(name);
-        }
-        return node == null || node.isNull() ? null : node.asText();
+        return requests.value(data, path);
     }
 
     /**
@@ -233,37 +180,21 @@ public class VendureGraphql {
      * listing of the SKU, so it is looked up once. Rejected when Vendure has no variant with this SKU (null when the channel skips unlisted SKUs).
      */
     public String saveVariant(String channel, String sku, @Body String data) {
+        String id = null;
         for (JsonNode variant : parse(data).path("productVariants").path("items")) {
             if (sku.equals(variant.path("sku").asText())) {
-                String id = variant.path("id").asText();
-                listings.save(channel, sku, id);
-                return id;
+                id = variant.path("id").asText();
             }
         }
-        if (listings.skipsUnlisted(channel)) {
-            // not in this shop's range: attach skips it (asked again at the SKU's next change)
-            return null;
-        }
-        throw ChannelException.rejected("channel " + channel + ": Vendure has no product variant with SKU '" + sku
+        return listings.found(channel, sku, id, "Vendure has no product variant with SKU '" + sku
                 + "': create it in Vendure (Kanaal sets stock on existing variants only)");
     }
 
     private JsonNode parse(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return json.readTree(text);
-        } catch (IOException e) {
-            return null;
-        }
+        return requests.parse(text);
     }
 
     static String abbreviate(String text) {
-        if (text == null || text.isBlank()) {
-            return "(no body)";
-        }
-        String oneLine = text.replaceAll("\\s+", " ").trim();
-        return oneLine.length() > MAX_IN_REASON ? oneLine.substring(0, MAX_IN_REASON) + "..." : oneLine;
+        return GraphqlRequests.abbreviate(text);
     }
 }

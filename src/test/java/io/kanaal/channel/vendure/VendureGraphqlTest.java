@@ -34,9 +34,9 @@ class VendureGraphqlTest {
             "vendure", true, vendure.baseUrl(), 0, 100, 10, 1, true,
             Map.of("username", "kanaal", "password", "secret"), Map.of(), Map.of()))));
     private final VendureSessions sessions = new VendureSessions(channels, JSON);
-    private final VendureGraphql graphql = new VendureGraphql(JSON, sessions,
+    private final VendureGraphql graphql = new VendureGraphql(new io.kanaal.channel.GraphqlRequests(JSON, ".", true), sessions,
             new ChannelResponses(new RateLimiters(channels, Duration.ofSeconds(1)), new OAuth2Tokens(channels, JSON)),
-            null, ".", true);
+            null);
 
     @AfterEach
     void stop() {
