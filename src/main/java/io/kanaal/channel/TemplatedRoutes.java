@@ -83,7 +83,9 @@ public class TemplatedRoutes {
      * in the context: started while it is being added, its trigger can fire before Camel
      * lists the route (a cron whose first fire time is already due), and camel-quartz's job then finds no
      * endpoint, fails to make one ("Trigger key ... is already in use") and deletes the job, so that the channel
-     * was never polled until the next start (seen in the Vendure end-to-end run, with a poll every second).
+     * was never polled until the next start (seen in the Vendure end-to-end run, with a poll every second). A cron's
+     * first fire time can also be up to a second before its trigger's start (Quartz), that is before the route is
+     * listed: the pollers' templates delay the trigger's start by 1.5 s ({@code triggerStartDelay}).
      */
     private static boolean scheduled(RouteTemplateDefinition template) {
         String uri = template.getRoute().getInput() == null ? null : template.getRoute().getInput().getEndpointUri();

@@ -214,6 +214,33 @@ public class ChannelProducts {
     }
 
     /**
+     * The payloads of the channel product a SKU belongs to, for a channel where a model and its variants are one
+     * product (Shopify): {@code {"product": <the model's payload, or the SKU's own>, "variants": [<the payloads of
+     * the model's variants, in Kanaal's SKU order>]}}, each as the channel's publisher makes it (its view, its rules,
+     * {@code mapping}); the SKU's own is {@code payload} as just made. A variant that breaks the channel's rules is
+     * left out; a model that breaks them refuses the whole product, with the model's reason.
+     */
+    public String family(String channel, String sku, String payload, String mapping) throws IOException {
+        JsonNode own = read(payload);
+        String modelSku = own.path("parentSku").asText(sku);
+        ObjectNode family = json.createObjectNode();
+        family.set("product", modelSku.equals(sku) ? own : read(payload(channel, modelSku, mapping)));
+        com.fasterxml.jackson.databind.node.ArrayNode variants = family.putArray("variants");
+        for (String variant : products.variants(modelSku)) {
+            if (variant.equals(sku)) {
+                variants.add(own);
+                continue;
+            }
+            try {
+                variants.add(read(payload(channel, variant, mapping)));
+            } catch (io.kanaal.channel.ChannelException rejected) {
+                // not sent to this channel: it breaks its rules (its own publisher stores the rejects)
+            }
+        }
+        return family.toString();
+    }
+
+    /**
      * Sets variable {@code payloadHash} (of the mapped payload, the body) and {@code payloadChanged}: whether it differs
      * from what the channel was last sent for this SKU ({@code sentHash}, read by {@link #prepare}), or the message
      * asks for a resync.

@@ -55,12 +55,20 @@ public final class ShopifyFake {
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private final List<String> operations = new CopyOnWriteArrayList<>();
     private final List<String> cancellations = new CopyOnWriteArrayList<>();
+    private final Map<String, ObjectNode> products = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> throttleNext = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger(1000);
 
     public ShopifyFake(ChannelStub stub, String token) {
         this.token = token;
-        stub.serve(API, this::answer);
+        stub.serve(API, request -> {
+            try {
+                return answer(request);
+            } catch (RuntimeException e) {
+                violations.add("the stand-in failed on " + request.body() + ": " + e);
+                return Reply.of(500, "{\"errors\":\"" + e + "\"}");
+            }
+        });
     }
 
     /** A product variant with this SKU in the shop; returns its inventory item's id. */
@@ -226,6 +234,9 @@ public final class ShopifyFake {
                     order.set("fulfillmentOrders", found.path("fulfillmentOrders"));
                 }
             }
+            case "KanaalProductSet" -> {
+                return productSet(data, variables);
+            }
             case "KanaalFulfill" -> {
                 return fulfill(data, variables.path("fulfillment"));
             }
@@ -246,6 +257,42 @@ public final class ShopifyFake {
             default -> violations.add("an operation the stand-in does not play: " + operation);
         }
         return graphql(JSON.createObjectNode().set("data", data));
+    }
+
+    /**
+     * productSet as Shopify does it, with a handle as identifier: the product made or replaced as a whole (the variants
+     * not in the input are gone); a variant's SKU gets an inventory item, and a new item its inventoryQuantities.
+     */
+    private synchronized Reply productSet(ObjectNode data, JsonNode variables) {
+        String handle = variables.path("identifier").path("handle").asText();
+        JsonNode input = variables.path("input");
+        if (handle.isEmpty()) {
+            violations.add("productSet without identifier.handle");
+        }
+        ObjectNode product = products.computeIfAbsent(handle, h -> JSON.createObjectNode()
+                .put("id", "gid://shopify/Product/" + ids.incrementAndGet()));
+        product.setAll((ObjectNode) input.deepCopy());
+        ObjectNode result = data.putObject("productSet");
+        ObjectNode answered = result.putObject("product").put("id", product.path("id").asText()).put("handle", handle);
+        ArrayNode nodes = answered.putObject("variants").putArray("nodes");
+        for (JsonNode variant : input.path("variants")) {
+            String sku = variant.path("inventoryItem").path("sku").asText(variant.path("sku").asText());
+            boolean isNew = !items.containsKey(sku);
+            String item = item(sku);
+            if (isNew) {
+                for (JsonNode quantity : variant.path("inventoryQuantities")) {
+                    available.put(item + "@" + quantity.path("locationId").asText(), quantity.path("quantity").asInt());
+                }
+            }
+            nodes.addObject().put("sku", sku).putObject("inventoryItem").put("id", item);
+        }
+        result.putArray("userErrors");
+        return graphql(JSON.createObjectNode().set("data", data));
+    }
+
+    /** The product with this handle as the last productSet left it (its input), or null. */
+    public ObjectNode product(String handle) {
+        return products.get(handle);
     }
 
     private synchronized Reply fulfill(ObjectNode data, JsonNode fulfillment) {
@@ -309,6 +356,53 @@ public final class ShopifyFake {
         return errors;
     }
 
+    private static final Pattern DECIMAL = Pattern.compile("-?\\d+(\\.\\d+)?");
+
+    /**
+     * Shopify's custom scalars as its documentation describes their input: Money and Decimal a decimal number as a
+     * string ("100.57"), URL an absolute http(s) URL, DateTime an ISO-8601 date and time; the others any value.
+     */
+    private static graphql.schema.GraphQLScalarType scalar(String name) {
+        java.util.function.Predicate<Object> valid = switch (name) {
+            case "Money", "Decimal" -> value -> value instanceof String text && DECIMAL.matcher(text).matches();
+            case "URL" -> value -> value instanceof String text && text.matches("https?://\\S+");
+            case "DateTime" -> value -> {
+                try {
+                    java.time.OffsetDateTime.parse(String.valueOf(value));
+                    return value instanceof String;
+                } catch (java.time.format.DateTimeParseException e) {
+                    return false;
+                }
+            };
+            default -> value -> true;
+        };
+        return graphql.schema.GraphQLScalarType.newScalar().name(name).coercing(new graphql.schema.Coercing<Object, Object>() {
+            @Override
+            public Object serialize(Object value, graphql.GraphQLContext context, java.util.Locale locale) {
+                return value;
+            }
+
+            @Override
+            public Object parseValue(Object value, graphql.GraphQLContext context, java.util.Locale locale) {
+                if (!valid.test(value)) {
+                    throw new graphql.schema.CoercingParseValueException(name + " cannot represent " + value
+                            + (value == null ? "" : " (" + value.getClass().getSimpleName() + ")"));
+                }
+                return value;
+            }
+
+            @Override
+            public Object parseLiteral(graphql.language.Value<?> literal, graphql.execution.CoercedVariables variables,
+                    graphql.GraphQLContext context, java.util.Locale locale) {
+                Object value = literal instanceof graphql.language.StringValue text ? text.getValue() : literal;
+                if (!valid.test(value)) {
+                    throw new graphql.schema.CoercingParseLiteralException(name + " cannot represent " + literal);
+                }
+                return value;
+            }
+        }).build();
+    }
+
     /** Shopify's 2025-10 Admin schema from its introspection, its fields answering null (only what comes before running matters). */
     private static GraphQL schema() {
         if (schema == null) {
@@ -323,6 +417,11 @@ public final class ShopifyFake {
                                     public boolean providesScalar(graphql.schema.idl.ScalarWiringEnvironment environment) {
                                         return !graphql.schema.idl.ScalarInfo.isGraphqlSpecifiedScalar(
                                                 environment.getScalarTypeDefinition().getName());
+                                    }
+
+                                    @Override
+                                    public graphql.schema.GraphQLScalarType getScalar(graphql.schema.idl.ScalarWiringEnvironment environment) {
+                                        return scalar(environment.getScalarTypeDefinition().getName());
                                     }
                                 }).build());
                         schema = GraphQL.newGraphQL(built).build();

@@ -138,6 +138,35 @@ public class ShopifyGraphql {
         return input;
     }
 
+    /**
+     * The input of shopify/product-set.jsonata: the payloads of the product's SKUs ({@code family}, from
+     * {@code channelProducts.family}), the location, and which of the SKUs Shopify has an inventory item for already.
+     */
+    public String productSetInput(@Body String family, String channel, String locationId) {
+        ObjectNode input = (ObjectNode) requests.parse(family);
+        input.put("locationId", locationId);
+        com.fasterxml.jackson.databind.node.ArrayNode listed = input.putArray("listed");
+        List<JsonNode> skus = new ArrayList<>();
+        skus.add(input.path("product"));
+        input.path("variants").forEach(skus::add);
+        for (JsonNode item : skus) {
+            String sku = item.path("sku").asText();
+            if (!listings.unknown(channel, sku)) {
+                listed.add(sku);
+            }
+        }
+        return input.toString();
+    }
+
+    /** Keeps each variant's inventory item ({@code data} of shopify/product-set.graphql) as its SKU's listing. */
+    public void saveItems(String channel, @Body String data) {
+        for (JsonNode variant : requests.parse(data).path("productSet").path("product").path("variants").path("nodes")) {
+            if (variant.hasNonNull("sku") && !variant.path("inventoryItem").path("id").asText("").isEmpty()) {
+                listings.save(channel, variant.path("sku").asText(), variant.path("inventoryItem").path("id").asText());
+            }
+        }
+    }
+
     /** The variables of the orders changed since {@code since} (ISO-8601 UTC), in Shopify's search syntax. */
     public Map<String, Object> ordersSince(String since) {
         return requests.variables("query", "updated_at:>='" + since + "'");

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kanaal.support.ChannelStub;
 import io.kanaal.support.ShopifyFake;
 import io.kanaal.support.StandaloneKanaal;
+import io.kanaal.support.TestProducts;
 import io.kanaal.support.UnifiedQueue;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -108,6 +109,37 @@ class ShopifyChannelTest {
                 .containsOnlyOnce(other + " INVENTORY Kanaal: OUT_OF_STOCK");
         assertThat(SHOP.operations().stream().filter("KanaalCancel"::equals)).as("throttled once, then taken").hasSize(2);
         assertThat(placed.path("cancelledAt").isNull()).as("the shipped order is not cancelled").isTrue();
+    }
+
+    @Test
+    void aModelAndItsVariantsBecomeOneShopifyProductWhoseItemsThenTakeTheStock() throws Exception {
+        String model = "SHM-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+        ObjectNode medium = TestProducts.product(model + "-M", 1).put("parentSku", model);
+        ObjectNode large = TestProducts.product(model + "-L", 1).put("parentSku", model);
+        large.putObject("variantAxes").put("size", "L");
+        large.with("price").put("amount", 21.5);
+        ObjectNode shirt = TestProducts.product(model, 1);
+        shirt.remove("variantAxes");
+        accepted(post("/api/v1/products", TestProducts.products(shirt, medium, large)));
+        String handle = model.toLowerCase();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> SHOP.product(handle) != null
+                && SHOP.product(handle).path("variants").size() == 2);
+        ObjectNode product = SHOP.product(handle);
+        assertThat(product.path("title").asText()).isEqualTo("T-shirt rood");
+        assertThat(product.path("vendor").asText()).isEqualTo("Kanaal Wear");
+        assertThat(product.path("status").asText()).isEqualTo("ACTIVE");
+        assertThat(product.path("productOptions").get(0).path("name").asText()).isEqualTo("size");
+        assertThat(product.path("productOptions").get(0).path("values").findValuesAsText("name")).containsExactly("L", "M");
+        assertThat(product.path("variants").findValuesAsText("price")).containsExactly("21.5", "19.99");
+        assertThat(product.path("files").findValuesAsText("originalSource")).contains(
+                "https://img.example.com/" + model + "-front.jpg", "https://img.example.com/" + model + "-M-front.jpg");
+
+        long lookups = SHOP.operations().stream().filter("KanaalInventoryItem"::equals).count();
+        accepted(post("/api/v1/stock", "{\"items\":[{\"sku\":\"" + model + "-L\",\"quantity\":4,\"sequence\":1}]}"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Integer.valueOf(4).equals(SHOP.available(model + "-L", LOCATION)));
+        assertThat(SHOP.operations().stream().filter("KanaalInventoryItem"::equals).count())
+                .as("the item productSet made is the SKU's listing: no look-up").isEqualTo(lookups);
     }
 
     private static void accepted(HttpResponse<String> response) throws Exception {
