@@ -3,6 +3,7 @@ package io.kanaal.channel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -24,8 +25,9 @@ import org.springframework.stereotype.Component;
  * updates that arrive while a call is under way wait and go out together in the next, up to {@code maxSize}
  * per call. One call per channel at a time. Every update of a call gets its outcome: on success each
  * publisher records its delivery; on failure each gets the failure, and its own error handler retries or
- * dead-letters its own message, as it does for a single call. A SKU is in at most one call at a time: its
- * messages are delivered one at a time (message groups).
+ * dead-letters its own message, as it does for a single call. A call whose answer says how each update fared (a
+ * 207 Multi-Status) sets variable {@value #FAILURES}: the failures of some updates, by their position in the list;
+ * the others succeeded. A SKU is in at most one call at a time: its messages are delivered one at a time (message groups).
  */
 @Component("channelBatches")
 public class ChannelBatches {
@@ -33,6 +35,9 @@ public class ChannelBatches {
     /** An update waiting for its call: completed with null (sent), the failure, or {@link #LEAD}. */
     private record Waiting(Object update, CompletableFuture<Object> outcome) {
     }
+
+    /** Variable of a batch call: {@code Map<Integer, Exception>}, the failures of single updates by their position. */
+    public static final String FAILURES = "batchFailures";
 
     /** The outcome that makes a waiting publisher send the next call, for itself and those behind it. */
     private static final Object LEAD = new Object();
@@ -135,23 +140,28 @@ public class ChannelBatches {
         private Object call(List<Waiting> batch) {
             // what the batch gets if the call ends in something other than an answer or an exception (an Error)
             Object outcome = new IllegalStateException("the call for channel " + id + " did not complete");
+            Map<?, ?> failures = Map.of();
             try {
                 Exchange request = new DefaultExchange(camelContext);
                 request.getIn().setBody(batch.stream().map(Waiting::update).toList());
                 Exchange answered = producer().send("direct:" + id + "-stock-batch-call", request);
                 outcome = answered.getException();
+                if (outcome == null && answered.getVariable(FAILURES) instanceof Map<?, ?> some) {
+                    failures = some;
+                }
             } catch (RuntimeException e) {
                 outcome = e;
             } finally {
-                for (Waiting waiting : batch) {
+                for (int i = 0; i < batch.size(); i++) {
                     // the caller's own entry was completed with LEAD already and keeps it
-                    waiting.outcome().complete(outcome);
+                    batch.get(i).outcome().complete(failures.containsKey(i) ? failures.get(i) : outcome);
                 }
                 synchronized (this) {
                     handOn();
                 }
             }
-            return outcome;
+            // the caller's update is the first of the batch
+            return failures.containsKey(0) ? failures.get(0) : outcome;
         }
     }
 }

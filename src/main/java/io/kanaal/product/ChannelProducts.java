@@ -213,6 +213,12 @@ public class ChannelProducts {
         return mappings.map(mapping, view);
     }
 
+    /** The GTIN Kanaal has for the SKU's product; null when it has no such product or it has none. */
+    public String gtin(String sku) {
+        Products.StoredProduct product = products.get(sku);
+        return product == null ? null : product.content().path("gtin").asText(null);
+    }
+
     /**
      * The payloads of the channel product a SKU belongs to, for a channel where a model and its variants are one
      * product (Shopify): {@code {"product": <the model's payload, or the SKU's own>, "variants": [<the payloads of

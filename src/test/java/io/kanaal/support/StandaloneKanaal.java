@@ -70,4 +70,11 @@ public final class StandaloneKanaal {
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
+
+    /** GETs from Kanaal's API (an ops endpoint) with the key. */
+    public static HttpResponse<String> get(ConfigurableApplicationContext kanaal, String apiKey, String path)
+            throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(uri(kanaal, path)).header("X-API-Key", apiKey).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
 }

@@ -7,10 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kanaal.support.ChannelStub;
 import io.kanaal.support.ShopifyFake;
-import io.kanaal.support.StandaloneKanaal;
+import io.kanaal.support.StandaloneChannel;
 import io.kanaal.support.TestProducts;
 import io.kanaal.support.UnifiedQueue;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jms.core.JmsTemplate;
 
 /**
@@ -30,29 +28,21 @@ import org.springframework.jms.core.JmsTemplate;
  */
 class ShopifyChannelTest {
 
-    private static final String KEY = "shopify-" + UUID.randomUUID();
     private static final String TOKEN = "shpat_" + UUID.randomUUID().toString().replace("-", "");
     private static final String LOCATION = "gid://shopify/Location/76543";
     private static final ChannelStub STUB = new ChannelStub();
     private static final ShopifyFake SHOP = new ShopifyFake(STUB, TOKEN);
-    private static ConfigurableApplicationContext kanaal;
+    private static StandaloneChannel kanaal;
 
     @BeforeAll
     static void start() {
-        String prefix = "--kanaal.channels.myshop.";
-        kanaal = StandaloneKanaal.start("shopify", 141, KEY, List.of(prefix + "type=shopify", prefix + "enabled=true",
-                prefix + "base-url=" + STUB.baseUrl(), prefix + "rate-limit=1000",
-                prefix + "headers.X-Shopify-Access-Token=" + TOKEN,
-                prefix + "settings.location-id=" + LOCATION,
-                prefix + "settings.poll-cron=0/1 * * * * ?",
-                "--kanaal.delivery.initial-delay=100"));
+        kanaal = StandaloneChannel.start("shopify", 141, STUB, "myshop", "shopify",
+                "headers.X-Shopify-Access-Token=" + TOKEN, "settings.location-id=" + LOCATION);
     }
 
     @AfterAll
     static void stop() {
-        try (ChannelStub stub = STUB; ConfigurableApplicationContext context = kanaal) {
-            // Kanaal closes first, then the stub
-        }
+        kanaal.close();
     }
 
     @AfterEach
@@ -65,9 +55,9 @@ class ShopifyChannelTest {
         String sku = "SH-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
         SHOP.item(sku);
 
-        accepted(post("/api/v1/stock", "{\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":7,\"sequence\":1}]}"));
+        kanaal.accepted("/api/v1/stock", "{\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":7,\"sequence\":1}]}");
         await().atMost(Duration.ofSeconds(20)).until(() -> Integer.valueOf(7).equals(SHOP.available(sku, LOCATION)));
-        accepted(post("/api/v1/stock", "{\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":3,\"sequence\":2}]}"));
+        kanaal.accepted("/api/v1/stock", "{\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":3,\"sequence\":2}]}");
         await().atMost(Duration.ofSeconds(20)).until(() -> Integer.valueOf(3).equals(SHOP.available(sku, LOCATION)));
 
         assertThat(SHOP.operations().stream().filter("KanaalInventoryItem"::equals)).as("the item looked up once").hasSize(1);
@@ -79,7 +69,7 @@ class ShopifyChannelTest {
         String name = "#" + (1000 + (int) (Math.random() * 8000));
         ObjectNode placed = SHOP.order(name, "anna@example.com", sku, 2);
 
-        JmsTemplate jms = kanaal.getBean(JmsTemplate.class);
+        JmsTemplate jms = kanaal.jms();
         JsonNode order = UnifiedQueue.receive(jms, "myshop/" + name, 20_000);
         assertThat(order.path("status").asText()).isEqualTo("paid");
         assertThat(order.path("lines").get(0).path("sku").asText()).isEqualTo(sku);
@@ -90,9 +80,9 @@ class ShopifyChannelTest {
         assertThat(UnifiedQueue.receiveOrNull(jms, "myshop/" + name, 2_500)).as("taken in once, though polled again").isNull();
 
         String shipment = "{\"items\":[{\"orderRef\":\"myshop/" + name + "\",\"carrier\":\"PostNL\",\"trackingCode\":\"3SKAN1\"}]}";
-        accepted(post("/api/v1/shipments", shipment));
+        kanaal.accepted("/api/v1/shipments", shipment);
         await().atMost(Duration.ofSeconds(20)).until(() -> SHOP.order(name).path("fulfillments").size() == 1);
-        accepted(post("/api/v1/shipments", shipment));
+        kanaal.accepted("/api/v1/shipments", shipment);
         await().atMost(Duration.ofSeconds(20)).until(() -> SHOP.operations().stream().filter("KanaalOrder"::equals).count() >= 2);
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> SHOP.order(name).path("fulfillments").size() == 1);
         assertThat(SHOP.order(name).path("fulfillments").get(0).path("trackingInfo").get(0).path("number").asText()).isEqualTo("3SKAN1");
@@ -103,7 +93,7 @@ class ShopifyChannelTest {
         SHOP.order(other, "bob@example.com", sku, 1);
         UnifiedQueue.receive(jms, "myshop/" + other, 20_000);
         SHOP.throttleNext("KanaalCancel", 1);
-        accepted(post("/api/v1/cancellations", "{\"items\":[{\"orderRef\":\"myshop/" + other + "\",\"reason\":\"OUT_OF_STOCK\"}]}"));
+        kanaal.accepted("/api/v1/cancellations", "{\"items\":[{\"orderRef\":\"myshop/" + other + "\",\"reason\":\"OUT_OF_STOCK\"}]}");
         await().atMost(Duration.ofSeconds(20)).until(() -> !SHOP.order(other).path("cancelledAt").isNull());
         assertThat(SHOP.cancellations()).as("reason and staff note of the cancellation")
                 .containsOnlyOnce(other + " INVENTORY Kanaal: OUT_OF_STOCK");
@@ -120,7 +110,7 @@ class ShopifyChannelTest {
         large.with("price").put("amount", 21.5);
         ObjectNode shirt = TestProducts.product(model, 1);
         shirt.remove("variantAxes");
-        accepted(post("/api/v1/products", TestProducts.products(shirt, medium, large)));
+        kanaal.accepted("/api/v1/products", TestProducts.products(shirt, medium, large));
         String handle = model.toLowerCase();
 
         await().atMost(Duration.ofSeconds(20)).until(() -> SHOP.product(handle) != null
@@ -136,19 +126,9 @@ class ShopifyChannelTest {
                 "https://img.example.com/" + model + "-front.jpg", "https://img.example.com/" + model + "-M-front.jpg");
 
         long lookups = SHOP.operations().stream().filter("KanaalInventoryItem"::equals).count();
-        accepted(post("/api/v1/stock", "{\"items\":[{\"sku\":\"" + model + "-L\",\"quantity\":4,\"sequence\":1}]}"));
+        kanaal.accepted("/api/v1/stock", "{\"items\":[{\"sku\":\"" + model + "-L\",\"quantity\":4,\"sequence\":1}]}");
         await().atMost(Duration.ofSeconds(20)).until(() -> Integer.valueOf(4).equals(SHOP.available(model + "-L", LOCATION)));
         assertThat(SHOP.operations().stream().filter("KanaalInventoryItem"::equals).count())
                 .as("the item productSet made is the SKU's listing: no look-up").isEqualTo(lookups);
-    }
-
-    private static void accepted(HttpResponse<String> response) throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("rejected").asInt())
-                .as(response.body()).isZero();
-    }
-
-    private static HttpResponse<String> post(String path, String body) throws Exception {
-        return StandaloneKanaal.post(kanaal, KEY, path, body);
     }
 }
