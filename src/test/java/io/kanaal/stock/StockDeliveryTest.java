@@ -118,10 +118,10 @@ class StockDeliveryTest extends KanaalIntegrationTest {
 
         pushStock(batch(warehouse(sku, 4, "north", 1), warehouse(sku, 6, "south", 1)));
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> jdbc.queryForObject(
-                "SELECT delivered_quantity FROM channel_stock WHERE channel = 'shop' AND sku = ?", Integer.class, sku) != null
-                && jdbc.queryForObject("SELECT delivered_quantity FROM channel_stock WHERE channel = 'shop' AND sku = ?",
-                Integer.class, sku) == 8);
+        // the row appears once the fan-out has run: until then the query finds none
+        await().atMost(Duration.ofSeconds(15)).until(() -> jdbc.queryForList(
+                "SELECT delivered_quantity FROM channel_stock WHERE channel = 'shop' AND sku = ?", Integer.class, sku)
+                .equals(List.of(8)));
     }
 
     @Test
