@@ -53,6 +53,7 @@ public final class ZalandoFake {
     private final String clientSecret;
     private final String token = "zt-" + UUID.randomUUID();
     private final Map<String, Integer> stock = new ConcurrentHashMap<>();
+    private final Map<String, JsonNode> prices = new ConcurrentHashMap<>();
     private final Set<String> unknownEans = ConcurrentHashMap.newKeySet();
     private final List<ObjectNode> orders = new CopyOnWriteArrayList<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
@@ -76,6 +77,11 @@ public final class ZalandoFake {
     /** The quantity Kanaal set for the EAN in the sales channel; null when it set none. */
     public Integer stock(String salesChannelId, String ean) {
         return stock.get(salesChannelId + "/" + ean);
+    }
+
+    /** The price Kanaal set for the EAN in the sales channel ({@code regular_price}, {@code promotional_price}); null when none. */
+    public JsonNode price(String salesChannelId, String ean) {
+        return prices.get(salesChannelId + "/" + ean);
     }
 
     /** Stock updates of this EAN are rejected (101: not an article of the merchant). */
@@ -168,6 +174,9 @@ public final class ZalandoFake {
         if (resource.equals("/stocks") && request.method().equals("POST")) {
             return stocks(request);
         }
+        if (resource.equals("/prices") && request.method().equals("POST")) {
+            return prices(request);
+        }
         if (!JSON_API.equals(request.header("Accept"))) {
             return violation(406, request, "the orders API answers " + JSON_API + " only");
         }
@@ -218,6 +227,34 @@ public final class ZalandoFake {
             } else {
                 stock.put(item.path("sales_channel_id").asText() + "/" + item.path("ean").asText(), item.path("quantity").asInt());
                 result.putObject("result").put("status", "ACCEPTED").put("code", 0);
+            }
+        }
+        return Reply.of(207, JSON.createObjectNode().set("results", results).toString()).withHeader("Content-Type", "application/json");
+    }
+
+    private Reply prices(ChannelStub.Request request) throws IOException {
+        if (!"application/json".equals(request.header("Content-Type"))) {
+            return violation(415, request, "the price API takes application/json");
+        }
+        JsonNode body = JSON.readTree(request.body());
+        List<String> invalid = validate("prices", body);
+        if (!invalid.isEmpty()) {
+            return violation(400, request, String.join("; ", invalid));
+        }
+        ArrayNode results = JSON.createArrayNode();
+        for (JsonNode price : body.path("product_prices")) {
+            ObjectNode result = results.addObject();
+            ObjectNode echoed = ((ObjectNode) price).deepCopy();
+            echoed.put("ignore_warnings", false);
+            result.set("product_price", echoed);
+            double regular = price.path("regular_price").path("amount").asDouble();
+            if (unknownEans.contains(price.path("ean").asText())) {
+                result.put("status", "REJECTED").put("code", 101).put("description", "Article not found for merchant");
+            } else if (price.has("promotional_price") && price.path("promotional_price").path("amount").asDouble() >= regular) {
+                result.put("status", "REJECTED").put("code", 101).put("description", "Promotional price must be lower than the regular price");
+            } else {
+                prices.put(price.path("sales_channel_id").asText() + "/" + price.path("ean").asText(), price);
+                result.put("status", "ACCEPTED").put("code", 0);
             }
         }
         return Reply.of(207, JSON.createObjectNode().set("results", results).toString()).withHeader("Content-Type", "application/json");

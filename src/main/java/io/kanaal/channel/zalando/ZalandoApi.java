@@ -45,6 +45,34 @@ public class ZalandoApi {
         return input.toString();
     }
 
+    /** The input of zalando/prices.jsonata: a product's payload and the sales channel. */
+    public String priceInput(@Body String payload, String salesChannelId) throws IOException {
+        ObjectNode input = json.createObjectNode();
+        input.set("payload", json.readTree(payload));
+        input.put("salesChannelId", salesChannelId);
+        return input.toString();
+    }
+
+    /**
+     * Zalando's result for a product's price (the Price API's 207, one item): REJECTED (e.g. 106 or 107, a price
+     * below or above Zalando's thresholds) is a refusal with its description; FAILED is retried; ACCEPTED and
+     * PARTIALLY_ACCEPTED (the base price taken) pass.
+     */
+    public void priceResult(@Body String answer) throws IOException {
+        for (JsonNode result : json.readTree(answer).path("results")) {
+            String status = result.path("status").asText();
+            String reason = "Zalando's price of EAN " + result.path("product_price").path("ean").asText() + " was "
+                    + status.toLowerCase(java.util.Locale.ROOT) + " (" + result.path("code").asInt() + "): "
+                    + result.path("description").asText("");
+            if ("REJECTED".equals(status)) {
+                throw ChannelException.rejected(reason);
+            }
+            if ("FAILED".equals(status)) {
+                throw ChannelException.unavailable(reason);
+            }
+        }
+    }
+
     /** The input of zalando/shipment.jsonata: the shipment (with its order) and the parcel's weight in grams. */
     public String shipmentInput(Map<String, Object> fulfilment, int weightGrams) {
         ObjectNode input = json.valueToTree(fulfilment);

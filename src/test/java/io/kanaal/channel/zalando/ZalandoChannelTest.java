@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kanaal.support.ChannelStub;
 import io.kanaal.support.StandaloneChannel;
@@ -32,6 +33,7 @@ import org.springframework.jms.core.JmsTemplate;
  */
 class ZalandoChannelTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MERCHANT = UUID.randomUUID().toString();
     private static final String SALES_CHANNEL = UUID.randomUUID().toString();
     private static final String SECRET = "s3cret-" + UUID.randomUUID();
@@ -58,7 +60,7 @@ class ZalandoChannelTest {
     }
 
     @Test
-    void theStockGoesToEachSkusGtinAndAnItemZalandoRejectsIsDeadLetteredWithItsReason() throws Exception {
+    void pricesAndStockGoToEachSkusGtinAndWhatZalandoRejectsIsRefusedWithItsReason() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 6).toUpperCase();
         String shirt = "ZS-" + run;
         String socks = "ZK-" + run;
@@ -69,7 +71,14 @@ class ZalandoChannelTest {
         ZALANDO.unknownEan(capEan);
         kanaal.accepted("/api/v1/products", TestProducts.products(withGtin(shirt, shirtEan), withGtin(socks, socksEan),
                 withGtin(cap, capEan)));
-        await().atMost(Duration.ofSeconds(20)).until(() -> kanaal.get("/api/v1/ops/products/" + cap).statusCode() == 200);
+        // each product's price goes to its GTIN; Zalando's refusal of the cap's shows on the product for ops
+        await().atMost(Duration.ofSeconds(20)).until(() -> ZALANDO.price(SALES_CHANNEL, shirtEan) != null
+                && ZALANDO.price(SALES_CHANNEL, socksEan) != null);
+        assertThat(ZALANDO.price(SALES_CHANNEL, shirtEan).path("regular_price").path("amount").decimalValue()).isEqualByComparingTo("19.99");
+        assertThat(ZALANDO.price(SALES_CHANNEL, shirtEan).path("regular_price").path("currency").asText()).isEqualTo("EUR");
+        await().atMost(Duration.ofSeconds(20)).until(() -> JSON.readTree(kanaal.get("/api/v1/ops/products/" + cap).body())
+                .path("channels").findValuesAsText("status").contains("refused"));
+        assertThat(kanaal.get("/api/v1/ops/products/" + cap).body()).contains("Article not found for merchant");
 
         kanaal.accepted("/api/v1/stock", "{\"items\":[{\"sku\":\"" + shirt + "\",\"quantity\":7,\"sequence\":1},"
                 + "{\"sku\":\"" + socks + "\",\"quantity\":0,\"sequence\":1},{\"sku\":\"" + cap + "\",\"quantity\":3,\"sequence\":1}]}");
