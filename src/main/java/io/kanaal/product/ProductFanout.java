@@ -27,8 +27,8 @@ import org.springframework.stereotype.Component;
  * was sent is recorded for all of them together.
  *
  * <p>A channel whose call fails, one that is throttled (its rate limit's next slot further away than
- * {@code kanaal.products.fanout-max-wait}), and one whose call failed in the last {@code kanaal.products.fanout-pause}
- * get the SKU on their own product queue instead ({@code kanaal.channel.<channel>.products}): there it is retried
+ * {@code kanaal.products.fanout-max-wait}), one whose call failed in the last {@code kanaal.products.fanout-pause},
+ * and one whose own queue holds messages (a resync) get the SKU on their own product queue instead ({@code kanaal.channel.<channel>.products}): there it is retried
  * with backoff and dead-lettered with its reason, paced by the channel's rate limit, as a resync's SKUs are, and
  * the other channels do not wait for it. ProductBenchmark: a durable message, a query and a parse per product and
  * channel were most of what the send cost beyond the calls (docs/benchmark-log.md).
@@ -53,14 +53,19 @@ public class ProductFanout {
     private final long maxWaitNanos;
     private final long pauseMillis;
     private final Map<String, Long> pausedUntil = new ConcurrentHashMap<>();
+    private final io.kanaal.broker.BrokerQueues brokerQueues;
+    /** Per channel: when its own product queue was last counted, and whether it held messages then. */
+    private final Map<String, long[]> ownQueue = new ConcurrentHashMap<>();
 
     public ProductFanout(ChannelProducts channelProducts, Mappings mappings, SentRecords sentRecords, RateLimiters rateLimiters,
+            io.kanaal.broker.BrokerQueues brokerQueues,
             @Value("${kanaal.products.fanout-max-wait:250ms}") Duration maxWait,
             @Value("${kanaal.products.fanout-pause:30s}") Duration pause) {
         this.channelProducts = channelProducts;
         this.mappings = mappings;
         this.sentRecords = sentRecords;
         this.rateLimiters = rateLimiters;
+        this.brokerQueues = brokerQueues;
         this.maxWaitNanos = maxWait.toNanos();
         this.pauseMillis = pause.toMillis();
     }
@@ -107,13 +112,28 @@ public class ProductFanout {
         exchange.setVariable("productTurns", targets.size());
     }
 
-    /** Whether the channel is called from here now: not paused after a failure, and not throttled. */
+    /**
+     * Whether the channel is called from here now: not paused after a failure, not throttled, and its own product
+     * queue empty (a resync, or hand-overs being retried: a SKU queues behind them there, in its message group, so
+     * that one channel never gets two versions of it at once nor an older one after a newer).
+     */
     private boolean direct(String channel) {
         Long until = pausedUntil.get(channel);
         if (until != null && System.currentTimeMillis() < until) {
             return false;
         }
-        return rateLimiters.waitNanos(channel) <= maxWaitNanos;
+        return rateLimiters.waitNanos(channel) <= maxWaitNanos && !ownQueueBusy(channel);
+    }
+
+    /** Whether the channel's own product queue holds messages, counted at most once a second (a broker request). */
+    private boolean ownQueueBusy(String channel) {
+        long now = System.currentTimeMillis();
+        long[] counted = ownQueue.get(channel);
+        if (counted == null || now - counted[0] > 1000) {
+            counted = new long[] {now, brokerQueues.messageCount("kanaal.channel." + channel + ".products")};
+            ownQueue.put(channel, counted);
+        }
+        return counted[1] > 0;
     }
 
     /**
