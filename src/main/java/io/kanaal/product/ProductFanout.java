@@ -125,14 +125,24 @@ public class ProductFanout {
         return rateLimiters.waitNanos(channel) <= maxWaitNanos && !ownQueueBusy(channel);
     }
 
-    /** Whether the channel's own product queue holds messages, counted at most once a second (a broker request). */
+    /**
+     * Whether the channel's own product queue holds messages, counted at most once a second (a broker management
+     * request, by one publisher while the others use the last count). When the broker cannot say (a failover), the
+     * last count stands, or none: the channel is called, as before there was a count.
+     */
     private boolean ownQueueBusy(String channel) {
         long now = System.currentTimeMillis();
-        long[] counted = ownQueue.get(channel);
-        if (counted == null || now - counted[0] > 1000) {
-            counted = new long[] {now, brokerQueues.messageCount("kanaal.channel." + channel + ".products")};
-            ownQueue.put(channel, counted);
-        }
+        long[] counted = ownQueue.compute(channel, (id, last) -> {
+            if (last != null && now - last[0] <= 1000) {
+                return last;
+            }
+            try {
+                return new long[] {now, brokerQueues.messageCount("kanaal.channel." + id + ".products")};
+            } catch (RuntimeException e) {
+                LOG.debug("Product queue of channel {} not counted: {}", id, e.toString());
+                return new long[] {now, last == null ? 0 : last[1]};
+            }
+        });
         return counted[1] > 0;
     }
 
