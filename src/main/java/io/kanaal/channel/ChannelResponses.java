@@ -20,6 +20,8 @@ import org.springframework.stereotype.Component;
 @Component("channelResponses")
 public class ChannelResponses {
 
+    private static final int MAX_BODY_IN_REASON = 500;
+
 
     private final RateLimiters rateLimiters;
     private final OAuth2Tokens tokens;
@@ -98,7 +100,12 @@ public class ChannelResponses {
         }
     }
 
-    private static String abbreviate(String body) {
-        return GraphqlRequests.abbreviate(body);
+    /** A channel's answer for a failure's reason: on one line, at most 500 characters. */
+    public static String abbreviate(String body) {
+        if (body == null || body.isBlank()) {
+            return "(no body)";
+        }
+        String oneLine = body.replaceAll("\\s+", " ").trim();
+        return oneLine.length() > MAX_BODY_IN_REASON ? oneLine.substring(0, MAX_BODY_IN_REASON) + "..." : oneLine;
     }
 }

@@ -22,8 +22,6 @@ import org.springframework.stereotype.Component;
 @Component("graphqlRequests")
 public class GraphqlRequests {
 
-    private static final int MAX_IN_REASON = 500;
-
     private final ObjectMapper json;
     private final Path mappings;
     private final boolean cache;
@@ -81,15 +79,6 @@ public class GraphqlRequests {
         } catch (IOException e) {
             return null;
         }
-    }
-
-    /** A channel's answer for a failure's reason: on one line, at most 500 characters. */
-    public static String abbreviate(String text) {
-        if (text == null || text.isBlank()) {
-            return "(no body)";
-        }
-        String oneLine = text.replaceAll("\\s+", " ").trim();
-        return oneLine.length() > MAX_IN_REASON ? oneLine.substring(0, MAX_IN_REASON) + "..." : oneLine;
     }
 
     private String document(String name) {

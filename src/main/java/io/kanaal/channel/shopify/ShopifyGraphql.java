@@ -57,7 +57,7 @@ public class ShopifyGraphql {
         if (!graphql || status < 200 || status >= 300) {
             responses.check(channel, status, headers, body);
             throw ChannelException.rejected("channel " + channel + ": Shopify's answer (HTTP " + status
-                    + ") is not a GraphQL answer: " + GraphqlRequests.abbreviate(body));
+                    + ") is not a GraphQL answer: " + ChannelResponses.abbreviate(body));
         }
         JsonNode errors = answer.path("errors");
         if (errors.isArray() && !errors.isEmpty()) {
@@ -73,7 +73,7 @@ public class ShopifyGraphql {
             }
             if (!messages.isEmpty()) {
                 throw ChannelException.rejected("channel " + channel + ": Shopify's " + field.getKey() + " refused: "
-                        + GraphqlRequests.abbreviate(String.join("; ", messages)));
+                        + ChannelResponses.abbreviate(String.join("; ", messages)));
             }
         });
         return data.toString();
@@ -85,7 +85,7 @@ public class ShopifyGraphql {
             codes.add(error.path("extensions").path("code").asText(""));
         }
         String reason = "channel " + channel + ": Shopify answered GraphQL errors " + codes + ": "
-                + GraphqlRequests.abbreviate(errors.toString());
+                + ChannelResponses.abbreviate(errors.toString());
         if (codes.contains("THROTTLED")) {
             return ChannelException.throttled(reason, refill(cost));
         }
@@ -202,7 +202,7 @@ public class ShopifyGraphql {
     private JsonNode order(String data) {
         JsonNode order = requests.parse(data).path("order");
         if (order.isMissingNode() || order.isNull()) {
-            throw ChannelException.rejected("Shopify has no such order: " + GraphqlRequests.abbreviate(data));
+            throw ChannelException.rejected("Shopify has no such order: " + ChannelResponses.abbreviate(data));
         }
         return order;
     }

@@ -195,6 +195,6 @@ public class VendureGraphql {
     }
 
     static String abbreviate(String text) {
-        return GraphqlRequests.abbreviate(text);
+        return ChannelResponses.abbreviate(text);
     }
 }
